@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Failures: an {@code accept()} failure (for example EMFILE, too many open files) is logged
  * and retried after an {@link AcceptBackoff} pause, never in a hot loop; a handler's exception
  * ends only its own connection; if the executor refuses a connection, that socket is closed and
- * the server goes on. Not handled here: idle or write timeouts (chapter 2) and limits on the
+ * the server goes on. The server logs its start at INFO before accepting anything, so that the
+ * logging machinery is loaded while descriptors are still available. Not handled here: idle or write timeouts (chapter 2) and limits on the
  * number of connections (chapter 6).
  */
 public final class TcpServer implements AutoCloseable {
@@ -79,6 +80,11 @@ public final class TcpServer implements AutoCloseable {
     public static TcpServer start(String name, ServerSocket listener, ConnectionHandler handler,
                                   ExecutorService connectionExecutor, AcceptBackoff acceptBackoff) {
         TcpServer server = new TcpServer(name, listener, handler, connectionExecutor, acceptBackoff);
+        // Besides telling the operator, this first record makes java.util.logging open what it
+        // loads lazily (its configuration, the time-zone database) while descriptors are still
+        // available. Otherwise the first record written during EMFILE fails with an Error that
+        // kills the accept thread: DescriptorExhaustionTest caught exactly that.
+        LOG.log(Level.INFO, "{0} listening on {1}", name, listener.getLocalSocketAddress());
         server.acceptThread.start();
         return server;
     }
