@@ -1,0 +1,365 @@
+package dev.c1m.nio;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * An event loop on one {@link Selector} (epoll on Linux) and one platform thread: it waits for
+ * ready channels, dispatches each to its {@link Connection} or {@link Acceptor}, and runs tasks
+ * handed to it from other threads. Doug Lea's "Reactor"; Go's netpoller plays this role under
+ * every goroutine.
+ *
+ * <p><b>One loop iteration.</b>
+ * <pre>
+ *   run queued tasks (at most 1024, so tasks cannot starve I/O); flush the write stage
+ *   awake = false; select(action) (selectNow if tasks are queued); awake = true
+ *   action, for each ready key: write pending output and/or read; flush the write stage
+ * </pre>
+ * An exception while serving one key closes that key's connection and nothing else; the loop
+ * itself only stops in {@link #close()}.
+ *
+ * <p><b>Threads.</b> All connection state, the read buffer and the write stage are confined to
+ * the reactor thread ({@code assert inReactorThread()} guards them). Other threads reach the
+ * reactor only through {@link #execute} (and {@link #register}, built on it): a lock-free
+ * {@link MpscQueue} plus {@link Selector#wakeup()}, called only when the reactor may be asleep
+ * in {@code select()}: the {@code awake} flag saves the wake-up system call while the loop is
+ * busy anyway.
+ *
+ * <p><b>Memory.</b> One read buffer and one write stage per reactor, from its
+ * {@link BufferSource}; a connection gets a buffer of its own only while it has pending output
+ * (here) or a partial message (in its handler).
+ *
+ * <p>Not handled here: timers (idle and heartbeat timeouts come with chapter 8's timing wheel),
+ * admission limits (chapter 6, through {@link AcceptFilter}), edge-triggered mode (the JDK's
+ * selector is level-triggered).
+ */
+public final class Reactor implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Reactor.class.getName());
+    private static final int MAX_TASKS_PER_ROUND = 1024;
+
+    private final String name;
+    private final Selector selector;
+    private final Thread thread;
+    private final MpscQueue<Runnable> tasks = new MpscQueue<>();
+    /** False only while the reactor is in (or about to enter) a blocking select. */
+    private final AtomicBoolean awake = new AtomicBoolean(true);
+    private final Watermarks watermarks;
+    private final BufferSource buffers;        // reactor thread only
+    private final ByteBuffer readBuffer;       // reactor thread only
+    private final ByteBuffer stage;            // reactor thread only
+    private Connection stageOwner;             // reactor thread only: whose bytes are in the stage
+    private volatile boolean closing;
+    // Statistics: written only by the reactor thread, readable from any thread.
+    private volatile int connections;
+    private volatile long registered;
+    private volatile long peakPendingOutputBytes;
+
+    private Reactor(String name, Selector selector, ReactorSettings settings) {
+        this.name = name;
+        this.selector = selector;
+        this.watermarks = settings.watermarks();
+        this.buffers = settings.bufferSources().get();
+        this.readBuffer = buffers.acquire(settings.readBufferBytes());
+        this.stage = buffers.acquire(settings.readBufferBytes());
+        this.thread = Thread.ofPlatform().name(name).unstarted(this::loop);
+    }
+
+    /** Opens a selector and starts the reactor thread, named {@code name}. */
+    public static Reactor start(String name, ReactorSettings settings) throws IOException {
+        Reactor reactor = new Reactor(name, Selector.open(), settings);
+        reactor.thread.start();
+        return reactor;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Whether the caller is this reactor's thread. */
+    public boolean inReactorThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    /**
+     * Runs {@code task} on the reactor thread, soon; callable from any thread, never blocks.
+     * Tasks from one thread run in the order submitted.
+     *
+     * @throws RejectedExecutionException once the reactor is closing; a task submitted while
+     *                                    {@link #close()} runs may be dropped silently
+     */
+    public void execute(Runnable task) {
+        if (closing) {
+            throw new RejectedExecutionException(name + " is closed");
+        }
+        tasks.offer(task);
+        // The fence keeps the queue's link store from being reordered after the read of awake;
+        // without it, this thread could see awake == true, the reactor then clear it and find
+        // the queue still empty, and go to sleep with the task queued: a lost wake-up.
+        VarHandle.fullFence();
+        if (!awake.get() && !awake.getAndSet(true)) {
+            selector.wakeup();
+        }
+    }
+
+    /**
+     * Adopts an accepted channel: on the reactor thread it is made non-blocking, registered for
+     * reading, and given a handler from {@code factory}. Callable from any thread; if the reactor
+     * is closed, the channel is closed.
+     */
+    public void register(SocketChannel channel, Handler.Factory factory) {
+        if (inReactorThread()) {
+            adopt(channel, factory);
+            return;
+        }
+        try {
+            execute(() -> adopt(channel, factory));
+        } catch (RejectedExecutionException e) {
+            closeQuietly(channel);
+        }
+    }
+
+    /** Open connections on this reactor. */
+    public int connectionCount() {
+        return connections;
+    }
+
+    /** Connections registered since start. */
+    public long registeredConnections() {
+        return registered;
+    }
+
+    /** The largest pending output any one connection of this reactor has had, in bytes. */
+    public long peakPendingOutputBytes() {
+        return peakPendingOutputBytes;
+    }
+
+    /**
+     * Stops the loop, closes every connection and listener registered here, and waits for the
+     * thread to end. Idempotent; must not be called from the reactor thread itself.
+     */
+    @Override
+    public void close() {
+        if (inReactorThread()) {
+            throw new IllegalStateException("close() would wait for its own thread; call it from another thread");
+        }
+        closing = true;
+        selector.wakeup();
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- package-private: used by Connection and Acceptor on the reactor thread ----
+
+    Watermarks watermarks() {
+        return watermarks;
+    }
+
+    BufferSource buffers() {
+        assert inReactorThread();
+        return buffers;
+    }
+
+    void listen(ServerSocketChannel listener, Acceptor acceptor) throws IOException {
+        assert inReactorThread();
+        listener.configureBlocking(false);
+        acceptor.registered(listener.register(selector, SelectionKey.OP_ACCEPT, acceptor));
+    }
+
+    /** Copies {@code bytes} into the write stage on behalf of {@code owner}. */
+    void stage(Connection owner, ByteBuffer bytes) {
+        assert inReactorThread();
+        if (stageOwner != owner) {
+            flushStage();
+            stageOwner = owner;
+        }
+        while (bytes.hasRemaining()) {
+            if (!stage.hasRemaining()) {
+                flushStage();
+                if (owner.pendingOutputBytes() > 0 || owner.state() != Connection.State.OPEN) {
+                    owner.write(bytes); // the socket is full: queue the rest (or drop it if closed)
+                    return;
+                }
+                stageOwner = owner;
+            }
+            int chunk = Math.min(bytes.remaining(), stage.remaining());
+            stage.put(stage.position(), bytes, bytes.position(), chunk);
+            stage.position(stage.position() + chunk);
+            bytes.position(bytes.position() + chunk);
+        }
+    }
+
+    /** Writes the staged bytes to their owner's socket. */
+    void flushStage() {
+        assert inReactorThread();
+        Connection owner = stageOwner;
+        if (owner == null) {
+            return;
+        }
+        stageOwner = null;
+        stage.flip();
+        owner.flush(stage);
+        stage.clear();
+    }
+
+    void recordPendingOutput(int bytes) {
+        if (bytes > peakPendingOutputBytes) {
+            peakPendingOutputBytes = bytes;
+        }
+    }
+
+    void connectionClosed(Connection connection) {
+        assert inReactorThread();
+        if (stageOwner == connection) {
+            stageOwner = null;
+            stage.clear();
+        }
+        connections--;
+    }
+
+    // ---- the loop ----
+
+    private void loop() {
+        try {
+            while (!closing) {
+                runTasks();
+                flushStage();
+                selectAndDispatch();
+            }
+        } finally {
+            shutdown();
+        }
+    }
+
+    /**
+     * Waits for ready keys and handles each. {@code select(Consumer)} hands every ready key to
+     * the action straight from the epoll events: unlike {@code select()} plus
+     * {@code selectedKeys()}, nothing is added to a set that the loop must remember to empty
+     * (forgetting {@code selectedKeys().remove} is the classic selector bug), and no set entry is
+     * allocated per ready key.
+     */
+    private void selectAndDispatch() {
+        awake.set(false);
+        try {
+            if (tasks.isEmpty() && !closing) {
+                selector.select(this::dispatch);
+            } else {
+                selector.selectNow(this::dispatch);
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "{0}: select failed: {1}", name, e.toString());
+        } finally {
+            awake.set(true);
+        }
+    }
+
+    private void dispatch(SelectionKey key) {
+        if (!awake.get()) {
+            awake.set(true); // past epoll_wait: producers need not wake us until the next select
+        }
+        Object attachment = key.attachment();
+        if (attachment instanceof Connection connection) {
+            try {
+                if (key.isValid() && key.isWritable()) {
+                    connection.onWritable();
+                }
+                if (key.isValid() && key.isReadable()) {
+                    connection.onReadable(readBuffer);
+                }
+            } catch (Throwable failure) { // whatever one connection did, the loop goes on
+                connection.closeOnError(failure);
+            }
+        } else if (attachment instanceof Acceptor acceptor) {
+            try {
+                if (key.isValid()) {
+                    acceptor.onAcceptable();
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, name + ": acceptor failed", e);
+            }
+        }
+        flushStage();
+    }
+
+    private void runTasks() {
+        for (int i = 0; i < MAX_TASKS_PER_ROUND; i++) {
+            Runnable task = tasks.poll();
+            if (task == null) {
+                return;
+            }
+            try {
+                task.run();
+            } catch (Throwable failure) {
+                LOG.log(Level.WARNING, name + ": task failed", failure);
+            }
+        }
+    }
+
+    private void adopt(SocketChannel channel, Handler.Factory factory) {
+        assert inReactorThread();
+        if (closing) {
+            closeQuietly(channel);
+            return;
+        }
+        Connection connection;
+        try {
+            channel.configureBlocking(false);
+            SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
+            connection = new Connection(this, channel, key);
+            key.attach(connection);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "{0}: could not register a connection: {1}", name, e.toString());
+            closeQuietly(channel);
+            return;
+        }
+        connections++;
+        registered++;
+        try {
+            connection.attach(factory.create(connection));
+        } catch (RuntimeException e) {
+            connection.closeOnError(e);
+        }
+    }
+
+    private void shutdown() {
+        runTasks(); // registrations already queued close their channels now that closing is set
+        for (SelectionKey key : List.copyOf(selector.keys())) {
+            if (key.attachment() instanceof Connection connection) {
+                connection.close();
+            } else if (key.attachment() instanceof Acceptor acceptor) {
+                acceptor.close();
+            } else {
+                closeQuietly(key.channel());
+            }
+        }
+        closeQuietly(selector);
+        buffers.release(readBuffer);
+        buffers.release(stage);
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            LOG.log(Level.DEBUG, "close failed: {0}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package dev.c1m.nio;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A TCP server made of {@link Reactor}s and {@link Acceptor}s, in the three classic layouts:
+ * <ul>
+ *   <li>{@link #singleReactor}: one thread accepts and serves every connection;</li>
+ *   <li>{@link #multiReactor}: one acceptor reactor hands connections round-robin to N worker
+ *       reactors (Doug Lea's "multiple reactors", Netty's boss and worker groups);</li>
+ *   <li>{@link #reusePort}: N reactors, each with its own listening socket bound to the same port
+ *       with {@code SO_REUSEPORT}, so the kernel spreads incoming connections over them (by a
+ *       hash of the address 4-tuple) and no hand-off is needed.</li>
+ * </ul>
+ * Threads: the reactors' threads, named {@code <name>-acceptor} and {@code <name>-<i>}; the
+ * methods here may be called from any thread. {@link #close()} leaves no thread behind.
+ */
+public final class ReactorServer implements AutoCloseable {
+
+    private final List<Reactor> acceptorReactors;
+    private final List<Reactor> workers;
+    private final List<Acceptor> acceptors;
+
+    private ReactorServer(List<Reactor> acceptorReactors, List<Reactor> workers, List<Acceptor> acceptors) {
+        this.acceptorReactors = acceptorReactors;
+        this.workers = workers;
+        this.acceptors = acceptors;
+    }
+
+    /** One reactor thread, {@code <name>-0}, accepts and serves. */
+    public static ReactorServer singleReactor(String name, InetSocketAddress address, Handler.Factory handlers,
+                                              ReactorSettings settings) throws IOException {
+        return reusePort(name, address, 1, handlers, settings);
+    }
+
+    /** An acceptor reactor ({@code <name>-acceptor}) feeding {@code workerCount} worker reactors. */
+    public static ReactorServer multiReactor(String name, InetSocketAddress address, int workerCount,
+                                             Handler.Factory handlers, ReactorSettings settings) throws IOException {
+        List<Reactor> workers = startReactors(name, workerCount, settings);
+        Reactor acceptorReactor;
+        try {
+            acceptorReactor = Reactor.start(name + "-acceptor", settings);
+        } catch (IOException | RuntimeException e) {
+            workers.forEach(Reactor::close);
+            throw e;
+        }
+        ReactorServer server = new ReactorServer(List.of(acceptorReactor), workers, new ArrayList<>());
+        try {
+            ServerSocketChannel listener = bind(address, settings.backlog(), false);
+            server.acceptors.add(Acceptor.start(acceptorReactor, listener, workers, handlers, settings.acceptFilter()));
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    /** {@code count} reactors, each accepting on its own {@code SO_REUSEPORT} listener and serving what it accepts. */
+    public static ReactorServer reusePort(String name, InetSocketAddress address, int count,
+                                          Handler.Factory handlers, ReactorSettings settings) throws IOException {
+        List<Reactor> reactors = startReactors(name, count, settings);
+        ReactorServer server = new ReactorServer(List.of(), reactors, new ArrayList<>());
+        try {
+            InetSocketAddress bindTo = address;
+            for (Reactor reactor : reactors) {
+                ServerSocketChannel listener = bind(bindTo, settings.backlog(), count > 1);
+                bindTo = (InetSocketAddress) listener.getLocalAddress(); // port 0: the others join the chosen port
+                server.acceptors.add(Acceptor.start(reactor, listener, List.of(reactor), handlers, settings.acceptFilter()));
+            }
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private static List<Reactor> startReactors(String name, int count, ReactorSettings settings) throws IOException {
+        if (count < 1) {
+            throw new IllegalArgumentException("need at least one reactor, got " + count);
+        }
+        List<Reactor> reactors = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                reactors.add(Reactor.start(name + "-" + i, settings));
+            }
+        } catch (IOException | RuntimeException e) {
+            reactors.forEach(Reactor::close);
+            throw e;
+        }
+        return List.copyOf(reactors);
+    }
+
+    private static ServerSocketChannel bind(InetSocketAddress address, int backlog, boolean reusePort) throws IOException {
+        ServerSocketChannel listener = ServerSocketChannel.open();
+        try {
+            if (reusePort) {
+                listener.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            listener.bind(address, backlog);
+            return listener;
+        } catch (IOException | RuntimeException e) {
+            listener.close();
+            throw e;
+        }
+    }
+
+    /** The address the server listens on (with port 0, the port the kernel chose). */
+    public InetSocketAddress localAddress() {
+        return acceptors.getFirst().localAddress();
+    }
+
+    /** The reactors that serve connections (for a single reactor or SO_REUSEPORT, they also accept). */
+    public List<Reactor> workers() {
+        return workers;
+    }
+
+    /** One acceptor per listening socket. */
+    public List<Acceptor> acceptors() {
+        return List.copyOf(acceptors);
+    }
+
+    /** Open connections over all workers. */
+    public int connectionCount() {
+        return workers.stream().mapToInt(Reactor::connectionCount).sum();
+    }
+
+    /** Closes the acceptors' reactors first, so that no hand-off reaches a closed worker, then the workers. */
+    @Override
+    public void close() {
+        acceptorReactors.forEach(Reactor::close);
+        workers.forEach(Reactor::close);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.c1m.tuning;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.util.Locale;
+
+/**
+ * Why a connection or a request failed, as the load generator reports it. The JDK reports most
+ * socket errors as a plain {@link IOException} carrying the kernel's message, so
+ * {@link #of(IOException)} classifies by exception type first and by message second.
+ */
+public enum ErrorKind {
+    /** Nobody listens, or the accept queue overflowed and the kernel answered RST (ECONNREFUSED). */
+    CONNECT_REFUSED,
+    /** The handshake did not finish in time (SYNs dropped: backlog full, or a firewall). */
+    CONNECT_TIMEOUT,
+    /** No local port or address left for this source/destination pair (EADDRNOTAVAIL, EADDRINUSE). */
+    ADDRESS_UNAVAILABLE,
+    /** This process ran out of descriptors (EMFILE) or the system did (ENFILE). */
+    TOO_MANY_FILES,
+    /** The peer reset the connection (RST: linger-0 close, a crash, a full accept queue) or the pipe broke. */
+    RESET,
+    /** The peer closed the connection in an orderly way (FIN) while we still expected it open. */
+    CLOSED_BY_PEER,
+    /** No reply within the reply timeout. */
+    REPLY_TIMEOUT,
+    /** A reply that does not match the request (wrong text, wrong sequence, an error line). */
+    BAD_REPLY,
+    /** Anything else; the first message of each kind is logged. */
+    OTHER;
+
+    /** Classifies a socket exception. */
+    public static ErrorKind of(IOException e) {
+        String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
+        if (message.contains("too many open files")) {
+            return TOO_MANY_FILES;
+        }
+        if (e instanceof BindException || message.contains("cannot assign requested address")
+                || message.contains("address already in use")) {
+            return ADDRESS_UNAVAILABLE;
+        }
+        if (message.contains("refused")) {
+            return CONNECT_REFUSED;
+        }
+        if (message.contains("timed out")) {
+            return CONNECT_TIMEOUT;
+        }
+        if (message.contains("reset") || message.contains("broken pipe")) {
+            return RESET;
+        }
+        if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
+            return CONNECT_REFUSED;
+        }
+        return OTHER;
+    }
+}

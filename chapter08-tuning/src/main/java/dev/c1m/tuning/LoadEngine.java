@@ -1,0 +1,575 @@
+package dev.c1m.tuning;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * The load generator of one process: one selector thread drives every connection of a
+ * {@link LoadPlan} without blocking, and {@link #run()} returns a {@link LoadReport} when the plan's
+ * time is up (or {@link #stop()} was called).
+ *
+ * <p>How it stays cheap at tens of thousands of connections: one shared read buffer (a connection
+ * keeps bytes only while a reply line is incomplete); at most one request in flight per
+ * connection; and every deadline lives in a FIFO queue, because all connections share one timeout
+ * and one heartbeat interval, so deadlines are created in time order and the queue's head is
+ * always the next to expire (no timer per connection, no heap). Answered entries are skipped
+ * lazily when they reach the head.
+ *
+ * <p>Modes: HOLD opens connections at the plan's rate and keeps them, sending
+ * {@code PING <seq> <nanos>} on each every heartbeat interval; ECHO sends lines of
+ * {@code messageBytes} in closed loop (or at a total rate: latency then counts from the intended
+ * send time, so a slow server cannot hide its queueing, the "coordinated omission" trap); RAMP is
+ * ECHO with {@code step} more connections every step. Connections are spread round robin over the
+ * source addresses first, then the destinations.
+ *
+ * <p>Threading: everything but {@link #stop()} and {@link #progress()} happens on the thread that
+ * calls {@link #run()}. It does not retry failed connects, and reconnects only in hold mode with
+ * {@code --reconnect}.
+ */
+public final class LoadEngine {
+
+    private static final System.Logger LOG = System.getLogger(LoadEngine.class.getName());
+    private static final int MAX_CONNECTS_IN_FLIGHT = 2048;
+    private static final int MAX_LINE_BYTES = 64 * 1024;
+    private static final long TICK_MILLIS = 5;
+
+    private final LoadPlan plan;
+    private final LongSupplier nanoClock;
+    private final Consumer<LoadProgress> progressSink;
+    private final long progressIntervalNanos;
+    private volatile boolean stopRequested;
+    private volatile LoadProgress lastProgress = LoadProgress.ZERO;
+    private volatile Selector selector;
+
+    // Everything below is touched only by the thread in run().
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
+    private final byte[] lineBytes = new byte[MAX_LINE_BYTES];
+    private final ArrayDeque<Connection> connecting = new ArrayDeque<>();
+    private final ArrayDeque<Pending> awaitingReply = new ArrayDeque<>();
+    private final ArrayDeque<Connection> heartbeatDue = new ArrayDeque<>();
+    private final ArrayDeque<Connection> idle = new ArrayDeque<>();
+    private final List<Connection> all = new ArrayList<>();
+    private final Map<ErrorKind, Long> errors = new EnumMap<>(ErrorKind.class);
+    private final LatencyHistogram latency = new LatencyHistogram();
+    private final List<LoadReport.Step> steps = new ArrayList<>();
+    private LatencyHistogram stepLatency = new LatencyHistogram();
+    private ConnectPacer pacer;
+    private long startNanos;
+    private long countFromNanos;
+    private long budget;
+    private long attempted, connected, open, peakOpen, sent, answered, failed, errorCount, countedInFlight;
+    private long stepStartNanos, stepSent, stepAnswered, stepFailed;
+    private long rampDoneNanos = -1;
+    private long lastConnectNanos;
+    private long nextIntendedNanos;
+    private boolean sending = true;
+
+    /** One connection's state; a request is in flight while {@code inFlightSeq > 0}. */
+    private static final class Connection {
+        final SocketChannel channel;
+        SelectionKey key;
+        boolean isOpen;
+        boolean closed;
+        long connectDeadline;
+        byte[] partialLine;
+        ByteBuffer unwritten;
+        long lastSeq;
+        long inFlightSeq;
+        long sentAt;
+        boolean counted;
+        String expectedReply;
+        long nextHeartbeat;
+
+        Connection(SocketChannel channel) {
+            this.channel = channel;
+        }
+    }
+
+    private record Pending(Connection connection, long seq, long deadline) {
+    }
+
+    /**
+     * @param progressSink receives a snapshot every {@code progressInterval} nanos, on the run thread
+     */
+    public LoadEngine(LoadPlan plan, LongSupplier nanoClock, Consumer<LoadProgress> progressSink, long progressIntervalNanos) {
+        this.plan = plan;
+        this.nanoClock = nanoClock;
+        this.progressSink = progressSink;
+        this.progressIntervalNanos = progressIntervalNanos;
+    }
+
+    public LoadEngine(LoadPlan plan) {
+        this(plan, System::nanoTime, p -> { }, 1_000_000_000L);
+    }
+
+    /** Asks a running {@link #run()} to finish now (it still drains and reports). Any thread. */
+    public void stop() {
+        stopRequested = true;
+        Selector s = selector;
+        if (s != null) {
+            s.wakeup();
+        }
+    }
+
+    /** The latest progress snapshot. Any thread. */
+    public LoadProgress progress() {
+        return lastProgress;
+    }
+
+    /** Runs the plan to its end and reports. Closes every connection it opened before returning. */
+    public LoadReport run() throws IOException {
+        try (Selector opened = Selector.open()) {
+            selector = opened;
+            startNanos = nanoClock.getAsLong();
+            pacer = new ConnectPacer(plan.connectRate(), nanoClock);
+            budget = plan.mode() == LoadMode.RAMP ? Math.min(plan.step(), plan.connections()) : plan.connections();
+            countFromNanos = plan.mode() == LoadMode.ECHO ? startNanos + plan.warmup().toNanos() : startNanos;
+            stepStartNanos = startNanos;
+            nextIntendedNanos = startNanos;
+            long nextProgress = startNanos + progressIntervalNanos;
+            long endNanos = Long.MAX_VALUE;
+            while (!stopRequested) {
+                long now = nanoClock.getAsLong();
+                if (endNanos == Long.MAX_VALUE) {
+                    endNanos = plannedEnd(now);
+                }
+                if (now >= endNanos) {
+                    break;
+                }
+                if (plan.mode() == LoadMode.RAMP) {
+                    advanceRamp(now);
+                }
+                openConnections(now);
+                expireConnects(now);
+                expireReplies(now);
+                sendHeartbeats(now);
+                dispatchAtRate(now);
+                if (now >= nextProgress) {
+                    publishProgress(now);
+                    nextProgress += progressIntervalNanos;
+                }
+                opened.select(key -> onReady(key), TICK_MILLIS);
+            }
+            long end = nanoClock.getAsLong();
+            long openAtEnd = open;
+            if (plan.mode() == LoadMode.RAMP && end > stepStartNanos) {
+                finishStep(end);
+            }
+            drain(opened);
+            publishProgress(nanoClock.getAsLong());
+            closeAll();
+            long connectNanos = connected == 0 ? 0 : lastConnectNanos - startNanos;
+            long measuredNanos = plan.mode() == LoadMode.ECHO ? Math.max(0, end - countFromNanos) : end - startNanos;
+            return new LoadReport(plan.mode(), 1, plan.connections(), attempted, connected, peakOpen, openAtEnd,
+                    connectNanos, measuredNanos, sent, answered, failed, errors, latency, steps);
+        } finally {
+            closeAll();
+            selector = null;
+        }
+    }
+
+    /** When the run ends; unknown (MAX_VALUE) in hold mode until every initial connect resolved. */
+    private long plannedEnd(long now) {
+        return switch (plan.mode()) {
+            case HOLD -> rampDoneNanos < 0 ? Long.MAX_VALUE : rampDoneNanos + plan.hold().toNanos();
+            case ECHO -> countFromNanos + plan.duration().toNanos();
+            case RAMP -> startNanos + plan.stepDuration().toNanos() * plan.steps();
+        };
+    }
+
+    // ---- connecting ----
+
+    private void openConnections(long now) {
+        long wanted = Math.min(budget - attempted, MAX_CONNECTS_IN_FLIGHT - connecting.size());
+        int allowed = pacer.take((int) Math.max(0, wanted));
+        for (int i = 0; i < allowed; i++) {
+            openOne(now);
+        }
+        if (rampDoneNanos < 0 && attempted >= plan.connections() && connecting.isEmpty()) {
+            rampDoneNanos = now;
+        }
+    }
+
+    private void openOne(long now) {
+        long index = attempted++;
+        List<InetAddress> sources = plan.sources();
+        InetAddress destination = plan.destinations().get(
+                (int) ((index / Math.max(1, sources.size())) % plan.destinations().size()));
+        SocketChannel channel = null;
+        try {
+            channel = SocketChannel.open();
+            channel.configureBlocking(false);
+            if (!sources.isEmpty()) {
+                channel.bind(new InetSocketAddress(sources.get((int) (index % sources.size())), 0));
+            }
+            Connection c = new Connection(channel);
+            all.add(c);
+            c.connectDeadline = now + plan.connectTimeout().toNanos();
+            if (channel.connect(new InetSocketAddress(destination, plan.port()))) {
+                c.key = channel.register(selector, SelectionKey.OP_READ, c);
+                onConnected(c, now);
+            } else {
+                c.key = channel.register(selector, SelectionKey.OP_CONNECT, c);
+                connecting.add(c);
+            }
+        } catch (IOException e) {
+            closeQuietly(channel);
+            recordError(ErrorKind.of(e), e);
+        }
+    }
+
+    private void expireConnects(long now) {
+        while (!connecting.isEmpty()) {
+            Connection c = connecting.peek();
+            if (c.isOpen || c.closed) {
+                connecting.poll();
+            } else if (now >= c.connectDeadline) {
+                connecting.poll();
+                fail(c, ErrorKind.CONNECT_TIMEOUT, null);
+            } else {
+                return;
+            }
+        }
+    }
+
+    private void onConnected(Connection c, long now) {
+        c.isOpen = true;
+        connected++;
+        open++;
+        peakOpen = Math.max(peakOpen, open);
+        if (rampDoneNanos < 0) {
+            lastConnectNanos = now;
+        }
+        switch (plan.mode()) {
+            case HOLD -> {
+                if (!plan.heartbeat().isZero()) {
+                    c.nextHeartbeat = now + plan.heartbeat().toNanos();
+                    heartbeatDue.add(c);
+                }
+            }
+            case ECHO, RAMP -> becomeIdle(c, now);
+        }
+    }
+
+    // ---- requests ----
+
+    private void becomeIdle(Connection c, long now) {
+        if (!sending) {
+            return;
+        }
+        if (plan.rate() == 0) {
+            sendEcho(c, now, now);
+        } else {
+            idle.add(c);
+        }
+    }
+
+    /** Rate mode: the i-th request is due at start + i / rate; it waits for an idle connection. */
+    private void dispatchAtRate(long now) {
+        if (plan.rate() == 0 || plan.mode() == LoadMode.HOLD || !sending) {
+            return;
+        }
+        long interval = 1_000_000_000L / plan.rate();
+        while (nextIntendedNanos <= now && !idle.isEmpty()) {
+            Connection c = idle.poll();
+            if (c.isOpen) {
+                sendEcho(c, nextIntendedNanos, now);
+                nextIntendedNanos += interval;
+            }
+        }
+    }
+
+    private void sendEcho(Connection c, long intendedAt, long now) {
+        String payload = padded(Long.toString(c.lastSeq + 1), plan.messageBytes());
+        c.expectedReply = "echo: " + payload;
+        send(c, intendedAt, now, payload);
+    }
+
+    private void sendHeartbeats(long now) {
+        while (!heartbeatDue.isEmpty() && heartbeatDue.peek().nextHeartbeat <= now) {
+            Connection c = heartbeatDue.poll();
+            if (!c.isOpen) {
+                continue;
+            }
+            c.nextHeartbeat += plan.heartbeat().toNanos();
+            heartbeatDue.add(c);
+            if (c.inFlightSeq == 0 && c.unwritten == null && sending) {
+                send(c, now, now, "PING " + (c.lastSeq + 1) + " " + now);
+            }
+        }
+    }
+
+    private void send(Connection c, long sentAt, long now, String line) {
+        c.inFlightSeq = ++c.lastSeq;
+        c.sentAt = sentAt;
+        c.counted = sentAt >= countFromNanos;
+        if (c.counted) {
+            sent++;
+            stepSent++;
+            countedInFlight++;
+        }
+        awaitingReply.add(new Pending(c, c.inFlightSeq, now + plan.replyTimeout().toNanos()));
+        write(c, ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private void write(Connection c, ByteBuffer bytes) {
+        try {
+            c.channel.write(bytes);
+            if (bytes.hasRemaining()) {
+                c.unwritten = bytes;
+                c.key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+            }
+        } catch (IOException e) {
+            fail(c, ErrorKind.of(e), e);
+        }
+    }
+
+    private void expireReplies(long now) {
+        while (!awaitingReply.isEmpty()) {
+            Pending p = awaitingReply.peek();
+            Connection c = p.connection;
+            if (c.closed || c.inFlightSeq != p.seq) {
+                awaitingReply.poll();
+            } else if (now >= p.deadline) {
+                awaitingReply.poll();
+                if (plan.mode() == LoadMode.HOLD) {
+                    requestFailed(c);
+                    recordError(ErrorKind.REPLY_TIMEOUT, null);
+                } else {
+                    fail(c, ErrorKind.REPLY_TIMEOUT, null);
+                }
+            } else {
+                return;
+            }
+        }
+    }
+
+    private void requestFailed(Connection c) {
+        if (c.inFlightSeq != 0 && c.counted) {
+            failed++;
+            stepFailed++;
+            countedInFlight--;
+        }
+        c.inFlightSeq = 0;
+    }
+
+    // ---- readiness ----
+
+    private void onReady(SelectionKey key) {
+        Connection c = (Connection) key.attachment();
+        if (c.closed || !key.isValid()) {
+            return;
+        }
+        long now = nanoClock.getAsLong();
+        try {
+            if (key.isConnectable()) {
+                if (c.channel.finishConnect()) {
+                    key.interestOps(SelectionKey.OP_READ);
+                    onConnected(c, now);
+                }
+                return;
+            }
+            if (key.isWritable()) {
+                c.channel.write(c.unwritten);
+                if (!c.unwritten.hasRemaining()) {
+                    c.unwritten = null;
+                    key.interestOps(SelectionKey.OP_READ);
+                }
+            }
+            if (key.isReadable()) {
+                read(c, now);
+            }
+        } catch (IOException e) {
+            fail(c, ErrorKind.of(e), e);
+        }
+    }
+
+    private void read(Connection c, long now) throws IOException {
+        readBuffer.clear();
+        int n = c.channel.read(readBuffer);
+        if (n < 0) {
+            fail(c, ErrorKind.CLOSED_BY_PEER, null);
+            return;
+        }
+        readBuffer.flip();
+        while (readBuffer.hasRemaining() && !c.closed) {
+            int start = readBuffer.position();
+            int newline = -1;
+            for (int i = start; i < readBuffer.limit(); i++) {
+                if (readBuffer.get(i) == '\n') {
+                    newline = i;
+                    break;
+                }
+            }
+            int end = newline < 0 ? readBuffer.limit() : newline;
+            int prefix = c.partialLine == null ? 0 : c.partialLine.length;
+            if (prefix + end - start > MAX_LINE_BYTES) {
+                fail(c, ErrorKind.BAD_REPLY, null);
+                return;
+            }
+            if (newline < 0) {
+                byte[] more = Arrays.copyOf(c.partialLine == null ? new byte[0] : c.partialLine, prefix + end - start);
+                readBuffer.get(more, prefix, end - start);
+                c.partialLine = more;
+                return;
+            }
+            if (prefix > 0) {
+                System.arraycopy(c.partialLine, 0, lineBytes, 0, prefix);
+                c.partialLine = null;
+            }
+            readBuffer.get(lineBytes, prefix, end - start);
+            readBuffer.get(); // the newline
+            int length = prefix + end - start;
+            if (length > 0 && lineBytes[length - 1] == '\r') {
+                length--;
+            }
+            onLine(c, new String(lineBytes, 0, length, StandardCharsets.UTF_8), now);
+        }
+    }
+
+    private void onLine(Connection c, String line, long now) {
+        if (plan.mode() == LoadMode.HOLD) {
+            onHeartbeatReply(c, line, now);
+        } else if (c.inFlightSeq != 0 && line.equals(c.expectedReply)) {
+            answered(c, now - c.sentAt);
+            becomeIdle(c, now);
+        } else {
+            fail(c, ErrorKind.BAD_REPLY, null);
+        }
+    }
+
+    /** Accepts {@code PONG <seq> <nanos>} and/or {@code echo: PING <seq> <nanos>}, as the plan says. */
+    private void onHeartbeatReply(Connection c, String line, long now) {
+        String body = null;
+        HeartbeatReply accepted = plan.heartbeatReply();
+        if (line.startsWith("PONG ") && accepted != HeartbeatReply.ECHO) {
+            body = line.substring(5);
+        } else if (line.startsWith("echo: PING ") && accepted != HeartbeatReply.PONG) {
+            body = line.substring(11);
+        }
+        String[] fields = body == null ? new String[0] : body.split(" ");
+        long seq = fields.length == 2 ? parseOrMinusOne(fields[0]) : -1;
+        long sentAt = fields.length == 2 ? parseOrMinusOne(fields[1]) : -1;
+        if (seq > 0 && seq == c.inFlightSeq && sentAt == c.sentAt) {
+            answered(c, now - sentAt);
+        } else if (seq <= 0 || seq > c.lastSeq) {
+            fail(c, ErrorKind.BAD_REPLY, null);
+        } // else: a late reply to a heartbeat already counted as timed out
+    }
+
+    private void answered(Connection c, long nanos) {
+        if (c.counted) {
+            answered++;
+            stepAnswered++;
+            countedInFlight--;
+            latency.record(nanos);
+            stepLatency.record(nanos);
+        }
+        c.inFlightSeq = 0;
+    }
+
+    // ---- ramp, failure, end ----
+
+    private void advanceRamp(long now) {
+        if (now - stepStartNanos >= plan.stepDuration().toNanos() && steps.size() + 1 < plan.steps()) {
+            finishStep(now);
+            budget = Math.min(plan.connections(), budget + plan.step());
+        }
+    }
+
+    private void finishStep(long now) {
+        steps.add(new LoadReport.Step(open, now - stepStartNanos, stepSent, stepAnswered, stepFailed, stepLatency));
+        stepLatency = new LatencyHistogram();
+        stepSent = stepAnswered = stepFailed = 0;
+        stepStartNanos = now;
+    }
+
+    private void fail(Connection c, ErrorKind kind, IOException cause) {
+        if (c.closed) {
+            return;
+        }
+        recordError(kind, cause);
+        requestFailed(c);
+        c.closed = true;
+        closeQuietly(c.channel);
+        if (c.isOpen) {
+            c.isOpen = false;
+            open--;
+            if (plan.reconnect() && plan.mode() == LoadMode.HOLD && sending) {
+                budget++;
+            }
+        }
+    }
+
+    private void recordError(ErrorKind kind, IOException cause) {
+        if (errors.merge(kind, 1L, Long::sum) == 1L) {
+            LOG.log(System.Logger.Level.INFO, "first " + kind + (cause == null ? "" : ": " + cause));
+        }
+        errorCount++;
+    }
+
+    /** Stops sending and waits (at most one reply timeout) for the answers still in flight. */
+    private void drain(Selector opened) throws IOException {
+        sending = false;
+        long deadline = nanoClock.getAsLong() + plan.replyTimeout().toNanos();
+        while (countedInFlight > 0 && nanoClock.getAsLong() < deadline) {
+            opened.select(key -> onReady(key), TICK_MILLIS);
+        }
+        for (Connection c : all) {
+            if (!c.closed && c.inFlightSeq != 0 && c.counted) {
+                requestFailed(c);
+                recordError(ErrorKind.REPLY_TIMEOUT, null);
+            }
+        }
+    }
+
+    private void publishProgress(long now) {
+        lastProgress = new LoadProgress(now - startNanos, plan.connections(), attempted, connected, open, sent,
+                answered, errorCount);
+        progressSink.accept(lastProgress);
+    }
+
+    private void closeAll() {
+        for (Connection c : all) {
+            c.closed = true;
+            closeQuietly(c.channel);
+        }
+        all.clear();
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing a socket we are done with; nothing useful to do
+            }
+        }
+    }
+
+    private static long parseOrMinusOne(String text) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static String padded(String text, int length) {
+        return text.length() >= length ? text : text + "x".repeat(length - text.length());
+    }
+}

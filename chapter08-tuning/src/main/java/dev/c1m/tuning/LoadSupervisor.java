@@ -1,0 +1,109 @@
+package dev.c1m.tuning;
+
+import dev.c1m.echo.bench.ChildJvm;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Runs one {@link LoadPlan} over several child JVMs when one process cannot hold all the
+ * connections (each connection costs the client a descriptor, and the hard limit may be below
+ * the target and impossible to raise). Each child runs {@code childMain} with its
+ * {@link LoadPlan#share share} of the plan and {@code --child}, prints a
+ * {@link LoadProgress#PREFIX PROGRESS} line every second and one {@code RESULT <encoded report>}
+ * line at the end. The supervisor sums the progress lines for the live display and merges the
+ * results into one report.
+ *
+ * <p>Supervision: a child that exits without a result fails the whole run (its output is in the
+ * exception), because a silent hole in the numbers is worse than no numbers; {@link #stop()} sends
+ * SIGTERM to every child, which makes it finish early and still report. Children are killed when
+ * {@link #run} returns or throws.
+ *
+ * <p>Threading: {@link #run} on one thread; {@link #stop()} from any thread.
+ */
+public final class LoadSupervisor {
+
+    /** Descriptors a load process keeps for itself (jars, selector, pipes). */
+    static final int RESERVED_DESCRIPTORS = 64;
+
+    private final List<ChildJvm> children = new ArrayList<>();
+    private volatile boolean stopped;
+
+    /**
+     * Processes a plan needs: as asked, or enough that each stays under {@code descriptorLimit}.
+     */
+    public static int processesFor(LoadPlan plan, long descriptorLimit) {
+        if (plan.processes() > 0) {
+            return plan.processes();
+        }
+        long perProcess = Math.max(1, descriptorLimit - RESERVED_DESCRIPTORS);
+        return (int) Math.max(1, (plan.connections() + perProcess - 1) / perProcess);
+    }
+
+    /**
+     * Starts {@code processes} children of {@code childMain}, waits for all their results and
+     * returns the merged report.
+     *
+     * @param jvmOptions options for each child JVM, for example {@code -Xmx64m -XX:+UseSerialGC}
+     * @param progress   receives the summed progress of all children about once a second
+     */
+    public LoadReport run(LoadPlan plan, int processes, Class<?> childMain, List<String> jvmOptions,
+                          Consumer<LoadProgress> progress) throws IOException, InterruptedException {
+        try {
+            for (int i = 0; i < processes; i++) {
+                children.add(ChildJvm.start(List.of(), jvmOptions, childMain,
+                        plan.share(i, processes).toArgs().toArray(String[]::new)));
+            }
+            if (stopped) {
+                stop();
+            }
+            long deadline = System.nanoTime() + worstCase(plan, processes).toNanos();
+            List<LoadReport> results = new ArrayList<>();
+            for (ChildJvm child : children) {
+                while (true) {
+                    progress.accept(LoadProgress.sum(children.stream().map(LoadSupervisor::latestProgress).toList()));
+                    try {
+                        String line = child.awaitLine("^RESULT .*", Duration.ofSeconds(1)).group();
+                        results.add(LoadReport.decode(line.substring("RESULT ".length())));
+                        break;
+                    } catch (IllegalStateException notYet) {
+                        if (!child.isAlive() || System.nanoTime() > deadline) {
+                            throw new IOException("load process " + child.pid() + " ended without a result: "
+                                    + notYet.getMessage());
+                        }
+                    }
+                }
+            }
+            return LoadReport.merge(results);
+        } finally {
+            for (ChildJvm child : children) {
+                child.close();
+            }
+        }
+    }
+
+    /** Asks every child to finish now and report what it has. Any thread. */
+    public void stop() {
+        stopped = true;
+        for (ChildJvm child : List.copyOf(children)) {
+            child.terminate();
+        }
+    }
+
+    private static LoadProgress latestProgress(ChildJvm child) {
+        List<String> lines = child.output().lines().filter(l -> l.startsWith(LoadProgress.PREFIX)).toList();
+        return lines.isEmpty() ? LoadProgress.ZERO : LoadProgress.decode(lines.getLast());
+    }
+
+    /** The longest a correct child can take: JVM start, the paced ramp, the plan, the drain, a margin. */
+    private static Duration worstCase(LoadPlan plan, int processes) {
+        long perChildRate = Math.max(1, plan.connectRate() / processes);
+        Duration ramp = plan.connectRate() == 0 ? Duration.ZERO
+                : Duration.ofSeconds(plan.connections() / processes / perChildRate + 1);
+        return Duration.ofSeconds(30).plus(ramp).plus(plan.connectTimeout()).plus(plan.plannedDuration())
+                .plus(plan.replyTimeout());
+    }
+}

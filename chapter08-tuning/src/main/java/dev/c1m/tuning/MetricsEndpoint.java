@@ -1,0 +1,87 @@
+package dev.c1m.tuning;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Serves a {@link MetricsRegistry} at {@code GET /metrics} in the Prometheus text format, on the
+ * JDK's built-in {@code com.sun.net.httpserver.HttpServer}: the Java counterpart of importing
+ * {@code net/http/pprof} and {@code expvar} in Go, with no dependency.
+ *
+ * <p>Threads: one daemon thread {@code metrics-http} serves scrapes (a scrape every few seconds
+ * needs no more); {@link #close()} stops it and waits for it. Bind it to loopback or a management
+ * network: it has no authentication. Only {@code GET} (and {@code HEAD}) are answered, anything
+ * else gets 405.
+ */
+public final class MetricsEndpoint implements AutoCloseable {
+
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    private MetricsEndpoint(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /** Binds {@code address} (port 0 for any free port) and starts serving {@code registry}. */
+    public static MetricsEndpoint start(InetSocketAddress address, MetricsRegistry registry) throws IOException {
+        HttpServer server = HttpServer.create(address, 16);
+        ExecutorService executor = Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().name("metrics-http").daemon().factory());
+        server.setExecutor(executor);
+        server.createContext("/metrics", exchange -> serve(exchange, registry));
+        server.start();
+        return new MetricsEndpoint(server, executor);
+    }
+
+    private static void serve(HttpExchange exchange, MetricsRegistry registry) throws IOException {
+        try (exchange) {
+            String method = exchange.getRequestMethod();
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+                exchange.sendResponseHeaders(405, -1);
+                return;
+            }
+            byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
+            if (method.equals("HEAD")) {
+                exchange.sendResponseHeaders(200, -1);
+                return;
+            }
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    /** {@code http://host:port/metrics}. */
+    public URI uri() {
+        InetSocketAddress a = address();
+        return URI.create("http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/metrics");
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        server.stop(0);
+        executor.shutdown();
+        if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+            executor.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.c1m.tuning.bench;
+
+import dev.c1m.echo.demo.ConsoleLog;
+import dev.c1m.tuning.LoadEngine;
+import dev.c1m.tuning.LoadPlan;
+import dev.c1m.tuning.LoadProgress;
+import dev.c1m.tuning.LoadReport;
+import dev.c1m.tuning.LoadSupervisor;
+import dev.c1m.tuning.SystemView;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The course's load generator: {@code hold}, {@code echo} and {@code ramp} modes against any
+ * server speaking the line protocol. See {@link LoadPlan#USAGE} or {@code --help}.
+ *
+ * <pre>
+ * java -cp chapter08-tuning/target/classes:chapter01-echo/target/classes \
+ *      dev.c1m.tuning.bench.LoadGenMain hold --port 9000 --connections 20000 --heartbeat 1s --hold 30s
+ * </pre>
+ *
+ * When the connections need more descriptors than this process may open, it runs itself as
+ * several child JVMs ({@link LoadSupervisor}) and reports their sum. Prints a live progress line
+ * to standard error every second and the report (text, or JSON with {@code --json}) to standard
+ * output; {@code --csv FILE} appends the result to FILE. Ctrl-C / SIGTERM ends the run early and
+ * still reports. Child processes ({@code --child}) print {@code PROGRESS} and {@code RESULT} lines.
+ */
+public final class LoadGenMain {
+
+    private LoadGenMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        ConsoleLog.oneLinePerRecord();
+        if (Arrays.asList(args).contains("--help")) {
+            System.out.println(LoadPlan.USAGE);
+            return;
+        }
+        LoadPlan plan;
+        try {
+            plan = LoadPlan.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.println(LoadPlan.USAGE);
+            System.exit(2);
+            return;
+        }
+        int processes = LoadSupervisor.processesFor(plan, SystemView.live().openFiles().soft());
+        if (!plan.child()) {
+            System.err.println("load: " + String.join(" ", plan.toArgs()) + " (" + processes + " process"
+                    + (processes == 1 ? ")" : "es)"));
+        }
+        Consumer<LoadProgress> progress = progressPrinter(plan);
+        LoadReport report = processes > 1 && !plan.child()
+                ? runSupervised(plan, processes, progress)
+                : runHere(plan, progress);
+        if (plan.child()) {
+            System.out.println("RESULT " + report.encode());
+            return;
+        }
+        System.out.println(plan.json() ? report.toJson() : report.toText());
+        if (plan.csv() != null) {
+            List<String> lines = new ArrayList<>();
+            if (!Files.exists(plan.csv())) {
+                lines.add(LoadReport.CSV_HEADER);
+            }
+            lines.addAll(report.csvRows());
+            Files.write(plan.csv(), lines, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        }
+    }
+
+    private static LoadReport runHere(LoadPlan plan, Consumer<LoadProgress> progress) throws IOException, InterruptedException {
+        LoadEngine engine = new LoadEngine(plan, System::nanoTime, progress, TimeUnit.SECONDS.toNanos(1));
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = Thread.ofPlatform().unstarted(() -> {
+            engine.stop();
+            awaitQuietly(finished, plan.replyTimeout().toSeconds() + 5);
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return engine.run();
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    private static LoadReport runSupervised(LoadPlan plan, int processes, Consumer<LoadProgress> progress)
+            throws IOException, InterruptedException {
+        LoadSupervisor supervisor = new LoadSupervisor();
+        CountDownLatch finished = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+            supervisor.stop();
+            awaitQuietly(finished, plan.replyTimeout().toSeconds() + 10);
+        }));
+        try {
+            return supervisor.run(plan, processes, LoadGenMain.class,
+                    List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss256k"), progress);
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    private static Consumer<LoadProgress> progressPrinter(LoadPlan plan) {
+        if (plan.child()) {
+            return p -> System.out.println(p.encode());
+        }
+        if (plan.quiet()) {
+            return p -> { };
+        }
+        LoadProgress[] previous = {LoadProgress.ZERO};
+        long[] lastPrinted = {0};
+        return p -> {
+            if (p.elapsedNanos() - lastPrinted[0] >= 900_000_000L) {
+                System.err.println(p.line(previous[0]));
+                previous[0] = p;
+                lastPrinted[0] = p.elapsedNanos();
+            }
+        };
+    }
+
+    private static void awaitQuietly(CountDownLatch latch, long seconds) {
+        try {
+            latch.await(seconds, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

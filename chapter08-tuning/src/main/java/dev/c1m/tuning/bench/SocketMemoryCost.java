@@ -1,0 +1,144 @@
+package dev.c1m.tuning.bench;
+
+import dev.c1m.echo.demo.ConsoleLog;
+import dev.c1m.echo.demo.Options;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Measures the kernel memory of loopback TCP connections, the cost the readiness doctor uses:
+ * <ol>
+ *   <li>idle: open N connections (both ends in this JVM, so 2N sockets) and read the growth of
+ *       the kernel's slab caches ({@code Slab} in {@code /proc/meminfo}) per socket;</li>
+ *   <li>stalled: each client writes 256 KiB that the server never reads, and read the growth of
+ *       the TCP buffer memory ({@code TCP: mem} pages in {@code /proc/net/sockstat}) per
+ *       connection, with the kernel's default buffers and with {@code SO_RCVBUF} / {@code SO_SNDBUF}
+ *       of 4 KiB: what small buffers save when a slow reader meets a fast writer.</li>
+ * </ol>
+ *
+ * <pre>
+ * java -cp chapter08-tuning/target/classes:chapter01-echo/target/classes \
+ *      dev.c1m.tuning.bench.SocketMemoryCost [--connections 2000] [--runs 3] [--out chapter08-tuning/results]
+ * </pre>
+ * Kernel counters are machine-wide: other processes' sockets add noise, so it reports the median
+ * of several runs. Writes {@code socket-memory.csv}.
+ */
+public final class SocketMemoryCost {
+
+    private static final int PAGE = 4096;
+
+    private SocketMemoryCost() {
+    }
+
+    private record Result(String buffers, int run, long slabPerSocket, long queuedPerConnection, long tcpMemPerConnection) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        ConsoleLog.oneLinePerRecord();
+        Options o = Options.parseOrExit(args, "usage: SocketMemoryCost [--connections N] [--runs N] [--out DIR]",
+                List.of("connections", "runs", "out"), List.of());
+        int connections = o.integer("connections", 2000, 1, 9000);
+        int runs = o.integer("runs", 3, 1, 20);
+        Path out = Path.of(o.string("out", "chapter08-tuning/results"));
+        System.out.printf("kernel memory of %d loopback connections (%d sockets), %d runs%n", connections, 2 * connections, runs);
+        List<Result> results = new ArrayList<>();
+        for (int run = 1; run <= runs; run++) {
+            results.add(measure(connections, run, 0));
+            results.add(measure(connections, run, 4096));
+        }
+        List<String> csv = new ArrayList<>(List.of("buffers,run,connections,slab_bytes_per_socket,queued_bytes_per_connection,tcp_mem_bytes_per_connection"));
+        results.forEach(r -> csv.add(String.format(Locale.ROOT, "%s,%d,%d,%d,%d,%d", r.buffers, r.run, connections,
+                r.slabPerSocket, r.queuedPerConnection, r.tcpMemPerConnection)));
+        Files.createDirectories(out);
+        Files.write(out.resolve("socket-memory.csv"), csv);
+        System.out.printf("%n%-26s %18s %22s %24s%n", "buffers", "idle slab B/socket", "stalled: queued B/conn",
+                "stalled: TCP mem B/conn");
+        for (String buffers : List.of("kernel default", "SO_RCVBUF=SO_SNDBUF=4096")) {
+            List<Result> mine = results.stream().filter(r -> r.buffers.equals(buffers)).toList();
+            System.out.printf("%-26s %18d %22d %24d%n", buffers,
+                    HeapPerConnection.median(mine.stream().mapToLong(Result::slabPerSocket).toArray()),
+                    HeapPerConnection.median(mine.stream().mapToLong(Result::queuedPerConnection).toArray()),
+                    HeapPerConnection.median(mine.stream().mapToLong(Result::tcpMemPerConnection).toArray()));
+        }
+        System.out.println("\nwrote " + out.resolve("socket-memory.csv"));
+    }
+
+    private static Result measure(int connections, int run, int bufferBytes) throws IOException, InterruptedException {
+        List<SocketChannel> channels = new ArrayList<>();
+        try (ServerSocketChannel listener = ServerSocketChannel.open()) {
+            if (bufferBytes > 0) {
+                listener.setOption(StandardSocketOptions.SO_RCVBUF, bufferBytes); // inherited by accepted sockets
+            }
+            listener.bind(new InetSocketAddress("127.0.0.1", 0), 4096);
+            settle();
+            long slabBefore = slabBytes();
+            List<SocketChannel> clients = new ArrayList<>();
+            for (int i = 0; i < connections; i++) {
+                SocketChannel client = SocketChannel.open();
+                if (bufferBytes > 0) {
+                    client.setOption(StandardSocketOptions.SO_SNDBUF, bufferBytes);
+                    client.setOption(StandardSocketOptions.SO_RCVBUF, bufferBytes);
+                }
+                client.connect(listener.getLocalAddress());
+                SocketChannel server = listener.accept();
+                if (bufferBytes > 0) {
+                    server.setOption(StandardSocketOptions.SO_SNDBUF, bufferBytes);
+                }
+                clients.add(client);
+                channels.add(client);
+                channels.add(server);
+            }
+            settle();
+            long slabPerSocket = (slabBytes() - slabBefore) / (2L * connections);
+
+            long tcpBefore = tcpMemPages();
+            long queued = 0;
+            ByteBuffer data = ByteBuffer.allocateDirect(256 * 1024);
+            for (SocketChannel client : clients) {
+                client.configureBlocking(false);
+                data.clear();
+                queued += client.write(data); // what the kernel accepted: both ends' buffers together
+            }
+            settle();
+            long tcpMemPerConnection = (tcpMemPages() - tcpBefore) * PAGE / connections;
+            return new Result(bufferBytes == 0 ? "kernel default" : "SO_RCVBUF=SO_SNDBUF=" + bufferBytes, run,
+                    slabPerSocket, queued / connections, tcpMemPerConnection);
+        } finally {
+            for (SocketChannel c : channels) {
+                c.close();
+            }
+            settle();
+        }
+    }
+
+    private static void settle() throws InterruptedException {
+        Thread.sleep(500); // let deferred frees (RCU) and softirq processing catch up before reading counters
+    }
+
+    private static long slabBytes() throws IOException {
+        return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("Slab:"))
+                .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).findFirst().orElseThrow();
+    }
+
+    private static long tcpMemPages() throws IOException {
+        String tcp = Files.readAllLines(Path.of("/proc/net/sockstat")).stream().filter(l -> l.startsWith("TCP:"))
+                .findFirst().orElseThrow();
+        String[] fields = tcp.split("\\s+");
+        for (int i = 0; i < fields.length - 1; i++) {
+            if (fields[i].equals("mem")) {
+                return Long.parseLong(fields[i + 1]);
+            }
+        }
+        throw new IllegalStateException("no mem in " + tcp);
+    }
+}

@@ -1,0 +1,177 @@
+package dev.c1m.tuning;
+
+import dev.c1m.echo.AcceptBackoff;
+import dev.c1m.echo.LineEchoHandler;
+import dev.c1m.echo.TcpServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The load generator in this JVM against chapter 1's echo server (one virtual thread per connection). */
+@Timeout(30)
+class LoadEngineTest {
+
+    private final Set<String> peers = ConcurrentHashMap.newKeySet();
+    private TcpServer server;
+    private ServerSocket resetter;
+    private Thread resetterThread;
+
+    @BeforeEach
+    void startServer() throws IOException {
+        LineEchoHandler echo = new LineEchoHandler();
+        server = TcpServer.start("load-test", TcpServer.bind(new InetSocketAddress("127.0.0.1", 0), 1024),
+                socket -> {
+                    peers.add(socket.getInetAddress().getHostAddress());
+                    echo.handle(socket);
+                }, Executors.newVirtualThreadPerTaskExecutor(), AcceptBackoff.standard());
+    }
+
+    @AfterEach
+    void stopServers() throws Exception {
+        server.close();
+        if (resetter != null) {
+            resetter.close();
+            resetterThread.join();
+        }
+    }
+
+    private LoadPlan plan(String mode, int port, String... options) {
+        List<String> args = new ArrayList<>(List.of(mode, "--port", "" + port, "--connect-rate", "0",
+                "--reply-timeout", "2s", "--quiet"));
+        args.addAll(List.of(options));
+        return LoadPlan.parse(args.toArray(String[]::new));
+    }
+
+    private LoadReport run(LoadPlan plan) throws IOException {
+        return new LoadEngine(plan).run();
+    }
+
+    private static void assertPercentilesOrdered(LatencyHistogram h) {
+        assertThat(h.percentile(50)).isPositive().isLessThanOrEqualTo(h.percentile(90));
+        assertThat(h.percentile(90)).isLessThanOrEqualTo(h.percentile(99));
+        assertThat(h.percentile(99)).isLessThanOrEqualTo(h.percentile(99.9));
+        assertThat(h.percentile(99.9)).isLessThanOrEqualTo(h.max());
+    }
+
+    @Test
+    void echoModeCountsAddUpAndPercentilesAreOrdered() throws IOException {
+        LoadReport report = run(plan("echo", server.localAddress().getPort(), "--connections", "20",
+                "--warmup", "200ms", "--duration", "1s", "--message-bytes", "100"));
+
+        assertThat(report.connected()).isEqualTo(20);
+        assertThat(report.answered()).isPositive();
+        assertThat(report.sent()).isEqualTo(report.answered() + report.failed());
+        assertThat(report.failed()).isZero();
+        assertThat(report.errors()).isEmpty();
+        assertThat(report.latency().count()).isEqualTo(report.answered());
+        assertPercentilesOrdered(report.latency());
+    }
+
+    @Test
+    void stopsByItselfAtItsDurationAfterDrainingAnswers() throws IOException {
+        long start = System.nanoTime();
+        LoadReport report = run(plan("echo", server.localAddress().getPort(), "--connections", "5",
+                "--warmup", "0s", "--duration", "500ms"));
+        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+
+        // no earlier than the duration; no later than duration + the reply timeout of the drain + slack
+        assertThat(elapsedMillis).isBetween(500L, 500L + 2000 + 1500);
+        assertThat(report.measuredNanos()).isBetween(500_000_000L, 3_500_000_000L);
+        assertThat(report.sent()).isEqualTo(report.answered());
+    }
+
+    @Test
+    void holdModeKeepsEveryConnectionAndGetsEveryHeartbeatAnsweredFromTwoSources() throws IOException {
+        LoadReport report = run(plan("hold", server.localAddress().getPort(), "--connections", "200",
+                "--sources", "2", "--heartbeat", "100ms", "--hold", "700ms", "--heartbeat-reply", "echo"));
+
+        assertThat(report.connected()).isEqualTo(200);
+        assertThat(report.openAtEnd()).isEqualTo(200);
+        assertThat(report.sent()).isGreaterThanOrEqualTo(200).isEqualTo(report.answered());
+        assertThat(report.errors()).isEmpty();
+        assertPercentilesOrdered(report.latency());
+        assertThat(peers).containsExactlyInAnyOrder("127.0.0.2", "127.0.0.3");
+    }
+
+    @Test
+    void aStrictPongExpectationRejectsAnEchoedPingAsABadReply() throws IOException {
+        LoadReport report = run(plan("hold", server.localAddress().getPort(), "--connections", "10",
+                "--heartbeat", "50ms", "--hold", "500ms", "--heartbeat-reply", "pong"));
+
+        assertThat(report.errors()).containsOnlyKeys(ErrorKind.BAD_REPLY).containsEntry(ErrorKind.BAD_REPLY, 10L);
+        assertThat(report.openAtEnd()).isZero();
+        assertThat(report.sent()).isEqualTo(report.failed()).isEqualTo(10);
+    }
+
+    @Test
+    void connectionsToAPortWithoutListenerAreClassifiedAsRefused() throws IOException {
+        int closedPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            closedPort = probe.getLocalPort();
+        }
+
+        LoadReport report = run(plan("hold", closedPort, "--connections", "10", "--hold", "100ms"));
+
+        assertThat(report.connected()).isZero();
+        assertThat(report.attempted()).isEqualTo(10);
+        assertThat(report.errors()).containsOnlyKeys(ErrorKind.CONNECT_REFUSED).containsEntry(ErrorKind.CONNECT_REFUSED, 10L);
+    }
+
+    @Test
+    void aServerThatResetsEveryConnectionIsClassifiedAsReset() throws Exception {
+        resetter = new ServerSocket(0, 100, InetAddress.getByName("127.0.0.1"));
+        resetterThread = Thread.ofPlatform().name("resetter").start(() -> {
+            while (true) {
+                try (Socket s = resetter.accept()) {
+                    s.setSoLinger(true, 0); // close() now sends RST instead of FIN
+                } catch (IOException closed) {
+                    return;
+                }
+            }
+        });
+
+        LoadReport report = run(plan("echo", resetter.getLocalPort(), "--connections", "20", "--warmup", "0s",
+                "--duration", "500ms"));
+
+        // the RST may arrive before or after finishConnect(): either way it is a reset
+        assertThat(report.attempted()).isEqualTo(20);
+        assertThat(report.errors()).containsOnlyKeys(ErrorKind.RESET).containsEntry(ErrorKind.RESET, 20L);
+        assertThat(report.openAtEnd()).isZero();
+        assertThat(report.sent()).isEqualTo(report.answered() + report.failed());
+        assertThat(report.answered()).isZero();
+    }
+
+    @Test
+    void rampModeReportsOneStepPerIncrementOfConnections() throws IOException {
+        LoadReport report = run(plan("ramp", server.localAddress().getPort(), "--connections", "15", "--step", "5",
+                "--step-duration", "300ms"));
+
+        assertThat(report.steps()).extracting(LoadReport.Step::connections).containsExactly(5L, 10L, 15L);
+        assertThat(report.steps()).allSatisfy(step -> assertThat(step.answered()).isPositive());
+        assertThat(report.sent()).isEqualTo(report.answered() + report.failed());
+    }
+
+    @Test
+    void rateModeNeverSendsAheadOfItsSchedule() throws IOException {
+        LoadReport report = run(plan("echo", server.localAddress().getPort(), "--connections", "10", "--rate", "200",
+                "--warmup", "0s", "--duration", "1s"));
+
+        // request i is due at i / rate: at most 200 in 1 s (+1 for the one due at t = 0)
+        assertThat(report.sent()).isBetween(100L, 201L);
+        assertThat(report.sent()).isEqualTo(report.answered() + report.failed());
+    }
+}

@@ -1,0 +1,92 @@
+package dev.c1m.tuning;
+
+import dev.c1m.echo.AcceptBackoff;
+import dev.c1m.echo.LineEchoHandler;
+import dev.c1m.echo.TcpServer;
+import dev.c1m.echo.testing.Await;
+import dev.c1m.tuning.bench.LoadGenMain;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The load generator as several child JVMs against chapter 1's echo server in this JVM. */
+@Timeout(60)
+class LoadSupervisorTest {
+
+    private static final List<String> SMALL_JVM = List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
+    private final Set<String> peers = ConcurrentHashMap.newKeySet();
+    private TcpServer server;
+    private ExecutorService background;
+
+    @BeforeEach
+    void startServer() throws IOException {
+        LineEchoHandler echo = new LineEchoHandler();
+        server = TcpServer.start("supervisor-test", TcpServer.bind(new InetSocketAddress("127.0.0.1", 0), 1024),
+                socket -> {
+                    peers.add(socket.getInetAddress().getHostAddress());
+                    echo.handle(socket);
+                }, Executors.newVirtualThreadPerTaskExecutor(), AcceptBackoff.standard());
+        background = Executors.newSingleThreadExecutor();
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        background.shutdownNow();
+        background.awaitTermination(30, TimeUnit.SECONDS);
+        server.close();
+    }
+
+    @Test
+    void holdModeReachesAndHoldsItsTargetAcrossTwoProcessesAndTwoSourceAddresses() throws Exception {
+        LoadPlan plan = LoadPlan.parse("hold", "--port", "" + server.localAddress().getPort(), "--connections", "1000",
+                "--sources", "2", "--connect-rate", "2000", "--heartbeat", "250ms", "--hold", "2s",
+                "--heartbeat-reply", "echo", "--reply-timeout", "3s");
+        List<LoadProgress> progress = new CopyOnWriteArrayList<>();
+
+        Future<LoadReport> running = background.submit(
+                () -> new LoadSupervisor().run(plan, 2, LoadGenMain.class, SMALL_JVM, progress::add));
+        Await.until("the server holds all 1000 connections", Duration.ofSeconds(30),
+                () -> server.activeConnections() == 1000);
+        LoadReport report = running.get(45, TimeUnit.SECONDS);
+
+        assertThat(report.processes()).isEqualTo(2);
+        assertThat(report.connected()).isEqualTo(1000);
+        assertThat(report.openAtEnd()).isEqualTo(1000);
+        assertThat(report.errors()).isEmpty();
+        assertThat(report.sent()).isGreaterThanOrEqualTo(1000).isEqualTo(report.answered());
+        assertThat(peers).containsExactlyInAnyOrder("127.0.0.2", "127.0.0.3");
+        assertThat(progress).anySatisfy(p -> assertThat(p.target()).isEqualTo(1000));
+    }
+
+    /** A child that exits at once, printing nothing. */
+    public static final class SilentChild {
+        public static void main(String[] args) {
+        }
+    }
+
+    @Test
+    void aChildThatExitsWithoutAResultFailsTheWholeRun() {
+        LoadPlan plan = LoadPlan.parse("hold", "--port", "" + server.localAddress().getPort(), "--connections", "10",
+                "--hold", "1s");
+
+        assertThatThrownBy(() -> new LoadSupervisor().run(plan, 2, SilentChild.class, SMALL_JVM, p -> { }))
+                .isInstanceOf(IOException.class).hasMessageContaining("ended without a result");
+    }
+}
