@@ -7,9 +7,10 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -62,7 +63,9 @@ public final class SocketTable {
         if (!isSupported()) {
             throw new UnsupportedOperationException("no /proc/net/tcp: reading TCP states is supported on Linux only");
         }
-        List<KernelSocket> sockets = new ArrayList<>();
+        // A set: the kernel does not snapshot the table, so rows that move while it is being read
+        // can be listed twice (and, rarely, not at all) on a machine opening sockets quickly.
+        Set<KernelSocket> sockets = new LinkedHashSet<>();
         for (Path table : TABLES) {
             if (!Files.isReadable(table)) {
                 continue;
@@ -73,7 +76,7 @@ public final class SocketTable {
                 throw new UncheckedIOException("cannot read " + table, e);
             }
         }
-        return sockets;
+        return List.copyOf(sockets);
     }
 
     /**

@@ -32,6 +32,10 @@ import java.util.Objects;
  * window is a preallocated ring). The listener runs on the thread that caused the transition,
  * while the lock is held: keep it short (count, log) and do not call back into the breaker.
  *
+ * <p>Every permit must be answered, in a {@code finally}: a probe whose outcome is never reported
+ * keeps the breaker HALF_OPEN, refusing everything (a production breaker adds a maximum time in
+ * HALF_OPEN; left as an exercise).
+ *
  * <p>Not handled: slow calls counted as failures (report them with {@link #onFailure} if the
  * caller times them out), time-based windows, and the fallback itself (the caller decides what to
  * answer when refused, for example {@code error: downstream unavailable}).

@@ -41,7 +41,8 @@ public final class InFlightLimiter {
     private final int maxWaiting;
     private final long maxWaitNanos;
     private final Semaphore permits;
-    private final AtomicInteger waiting = new AtomicInteger();
+    /** Places taken in the waiting line; a caller takes one just before it queues on the semaphore. */
+    private final AtomicInteger placesTaken = new AtomicInteger();
 
     public InFlightLimiter(int maxInFlight, int maxWaiting, Duration maxWait) {
         if (maxInFlight < 1 || maxWaiting < 0 || maxWait.isNegative()) {
@@ -59,14 +60,14 @@ public final class InFlightLimiter {
         if (permits.tryAcquire(0, TimeUnit.NANOSECONDS)) {
             return Outcome.ADMITTED;
         }
-        if (waiting.incrementAndGet() > maxWaiting) {
-            waiting.decrementAndGet();
+        if (placesTaken.incrementAndGet() > maxWaiting) {
+            placesTaken.decrementAndGet();
             return Outcome.REFUSED_LINE_FULL;
         }
         try {
             return permits.tryAcquire(maxWaitNanos, TimeUnit.NANOSECONDS) ? Outcome.ADMITTED : Outcome.TIMED_OUT;
         } finally {
-            waiting.decrementAndGet();
+            placesTaken.decrementAndGet();
         }
     }
 
@@ -89,9 +90,12 @@ public final class InFlightLimiter {
         return maxInFlight - permits.availablePermits();
     }
 
-    /** Requests waiting for a permit now. */
+    /**
+     * Threads queued for a permit now (from the semaphore's queue, so a thread counts once it is
+     * really waiting, not while it is still on its way into the line).
+     */
     public int waiting() {
-        return waiting.get();
+        return permits.getQueueLength();
     }
 
     public int maxInFlight() {

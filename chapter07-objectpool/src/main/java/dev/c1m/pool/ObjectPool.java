@@ -115,6 +115,7 @@ public final class ObjectPool<T> implements AutoCloseable {
                     + " other threads waiting). Raise maxSize or find who holds them too long.");
         }
         try {
+            checkOpen(); // closed while this borrower waited
             Pooled<T> pooled = idleOrNew();
             pooled.markBorrowed(leakDetector.sample() ? leakDetector.track(pooled, this::forgetLeaked) : null);
             return pooled;

@@ -3,6 +3,8 @@ package dev.c1m.tuning;
 import dev.c1m.echo.bench.ChildJvm;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +16,10 @@ import java.util.function.Consumer;
  * the target and impossible to raise). Each child runs {@code childMain} with its
  * {@link LoadPlan#share share} of the plan and {@code --child}, prints a
  * {@link LoadProgress#PREFIX PROGRESS} line every second and one {@code RESULT <encoded report>}
- * line at the end. The supervisor sums the progress lines for the live display and merges the
+ * line at the end. Children start together: each prints {@value #READY} once its JVM is up and then
+ * waits for a start file to appear ({@link #awaitGo}); the supervisor creates it when all are ready,
+ * so that one child's hold phase is not over before a slow-starting sibling has connected. The
+ * supervisor sums the progress lines for the live display and merges the
  * results into one report.
  *
  * <p>Supervision: a child that exits without a result fails the whole run (its output is in the
@@ -25,6 +30,12 @@ import java.util.function.Consumer;
  * <p>Threading: {@link #run} on one thread; {@link #stop()} from any thread.
  */
 public final class LoadSupervisor {
+
+    /** Passed first to each child: where the start signal will appear. */
+    public static final String GO_FILE_OPTION = "--go-file";
+    /** What a child prints once it is up and waits for the start signal. */
+    public static final String READY = "READY";
+    private static final Duration CHILD_START_TIMEOUT = Duration.ofSeconds(90);
 
     /** Descriptors a load process keeps for itself (jars, selector, pipes). */
     static final int RESERVED_DESCRIPTORS = 64;
@@ -52,11 +63,21 @@ public final class LoadSupervisor {
      */
     public LoadReport run(LoadPlan plan, int processes, Class<?> childMain, List<String> jvmOptions,
                           Consumer<LoadProgress> progress) throws IOException, InterruptedException {
+        Path goFile = Files.createTempDirectory("c1m-load-").resolve("go");
         try {
             for (int i = 0; i < processes; i++) {
-                children.add(ChildJvm.start(List.of(), jvmOptions, childMain,
-                        plan.share(i, processes).toArgs().toArray(String[]::new)));
+                List<String> args = new ArrayList<>(List.of(GO_FILE_OPTION, goFile.toString()));
+                args.addAll(plan.share(i, processes).toArgs());
+                children.add(ChildJvm.start(List.of(), jvmOptions, childMain, args.toArray(String[]::new)));
             }
+            for (ChildJvm child : children) {
+                try {
+                    child.awaitLine("^" + READY + "$", CHILD_START_TIMEOUT);
+                } catch (IllegalStateException e) {
+                    throw new IOException("load process " + child.pid() + " did not start: " + e.getMessage());
+                }
+            }
+            Files.createFile(goFile); // all children start their plan now, so their phases overlap
             if (stopped) {
                 stop();
             }
@@ -82,6 +103,8 @@ public final class LoadSupervisor {
             for (ChildJvm child : children) {
                 child.close();
             }
+            Files.deleteIfExists(goFile);
+            Files.deleteIfExists(goFile.getParent());
         }
     }
 
@@ -90,6 +113,23 @@ public final class LoadSupervisor {
         stopped = true;
         for (ChildJvm child : List.copyOf(children)) {
             child.terminate();
+        }
+    }
+
+    /**
+     * For a child: prints {@value #READY} and waits until the supervisor's start file exists.
+     *
+     * @throws IOException if it does not appear within the child start timeout
+     */
+    public static void awaitGo(Path goFile) throws IOException, InterruptedException {
+        System.out.println(READY);
+        System.out.flush();
+        long deadline = System.nanoTime() + CHILD_START_TIMEOUT.toNanos();
+        while (!Files.exists(goFile)) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("no start signal at " + goFile + " within " + CHILD_START_TIMEOUT);
+            }
+            Thread.sleep(10);
         }
     }
 

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
@@ -40,7 +41,8 @@ import java.util.regex.Matcher;
  * to a source address of its own (127.0.2.1, 127.0.2.2, ...), so that the tens of thousands of
  * TIME_WAIT entries the benchmark leaves for a minute never hold ports on 127.0.0.1, where other
  * programs bind. Half a second after a run, its sockets are counted in {@code /proc/net/tcp*}
- * by that source address and server port, which no other program on the machine shares. The
+ * by their exact addresses and ports (source address, the client ports it used, server port):
+ * the table holds every socket of the machine, and other programs may use the same addresses. The
  * two modes alternate which goes first from round to round. Prints a table per run, medians at
  * the end, and writes {@code time-wait.csv} and {@code time-wait.svg} to the output directory.
  * Linux only.
@@ -112,9 +114,10 @@ public final class TimeWaitBench {
             InetSocketAddress address = new InetSocketAddress(listening.group(1), Integer.parseInt(listening.group(2)));
             int serverPort = address.getPort();
 
+            BitSet clientPorts = new BitSet(65536);
             long start = System.nanoTime();
             for (int i = 0; i < connections; i++) {
-                oneShortConnection(source, address, mode == Mode.LINGER_ZERO);
+                clientPorts.set(oneShortConnection(source, address, mode == Mode.LINGER_ZERO));
                 if ((i + 1) % 2_500 == 0 && i + 1 < connections) {
                     System.err.printf("  %s round %d: %d/%d%n", mode, round, i + 1, connections);
                 }
@@ -122,12 +125,14 @@ public final class TimeWaitBench {
             long elapsedMillis = Duration.ofNanos(System.nanoTime() - start).toMillis();
 
             Thread.sleep(SETTLE);
-            // Only this run's sockets: from its own source address to this server's port, and back.
+            // Only this run's sockets: the exact source address, client ports and server port it used.
             List<KernelSocket> all = SocketTable.all();
             List<KernelSocket> clientSide = all.stream()
-                    .filter(s -> s.local().getAddress().equals(source) && s.remote().getPort() == serverPort).toList();
+                    .filter(s -> s.local().getAddress().equals(source) && clientPorts.get(s.local().getPort())
+                            && s.remote().getPort() == serverPort).toList();
             List<KernelSocket> serverSide = all.stream()
-                    .filter(s -> s.remote().getAddress().equals(source) && s.local().getPort() == serverPort).toList();
+                    .filter(s -> s.remote().getAddress().equals(source) && clientPorts.get(s.remote().getPort())
+                            && s.local().getPort() == serverPort).toList();
             long clientTimeWait = clientSide.stream().filter(s -> s.state() == TcpState.TIME_WAIT).count();
             long clientOther = clientSide.size() - clientTimeWait;
             long serverTimeWait = serverSide.stream().filter(s -> s.state() == TcpState.TIME_WAIT).count();
@@ -137,7 +142,8 @@ public final class TimeWaitBench {
         }
     }
 
-    private static void oneShortConnection(InetAddress source, InetSocketAddress server, boolean lingerZero)
+    /** Returns the client's local port. */
+    private static int oneShortConnection(InetAddress source, InetSocketAddress server, boolean lingerZero)
             throws IOException {
         Socket socket = new Socket();
         try {
@@ -154,6 +160,7 @@ public final class TimeWaitBench {
             if (lingerZero) {
                 socket.setSoLinger(true, 0);
             }
+            return socket.getLocalPort();
         } finally {
             socket.close();
         }

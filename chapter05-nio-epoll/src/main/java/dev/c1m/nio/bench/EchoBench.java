@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  * gcc -O2 -o /tmp/epoll_echo ../shared/tools/epoll_echo.c -lpthread
  * gcc -O2 -o /tmp/loadgen ../shared/tools/loadgen.c -lm
  * java -cp chapter05-nio-epoll/target/classes:chapter01-echo/target/classes dev.c1m.nio.bench.EchoBench \
- *      [--loadgen /tmp/loadgen] [--c-server /tmp/epoll_echo] [--conns 100,1000] [--duration 10] [--rounds 3]
+ *      [--loadgen /tmp/loadgen] [--c-server /tmp/epoll_echo] [--conns 100,1000] [--duration 10] [--rounds 5]
  * </pre>
  */
 public final class EchoBench {

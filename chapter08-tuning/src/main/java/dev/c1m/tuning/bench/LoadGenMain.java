@@ -10,6 +10,7 @@ import dev.c1m.tuning.SystemView;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,7 +32,8 @@ import java.util.function.Consumer;
  * several child JVMs ({@link LoadSupervisor}) and reports their sum. Prints a live progress line
  * to standard error every second and the report (text, or JSON with {@code --json}) to standard
  * output; {@code --csv FILE} appends the result to FILE. Ctrl-C / SIGTERM ends the run early and
- * still reports. Child processes ({@code --child}) print {@code PROGRESS} and {@code RESULT} lines.
+ * still reports. Child processes ({@code --child}) print {@code PROGRESS} and {@code RESULT} lines;
+ * a supervisor passes {@code --go-file PATH} first, and the child waits for that file before it starts.
  */
 public final class LoadGenMain {
 
@@ -43,6 +45,11 @@ public final class LoadGenMain {
         if (Arrays.asList(args).contains("--help")) {
             System.out.println(LoadPlan.USAGE);
             return;
+        }
+        Path goFile = null;
+        if (args.length >= 2 && args[0].equals(LoadSupervisor.GO_FILE_OPTION)) {
+            goFile = Path.of(args[1]);
+            args = Arrays.copyOfRange(args, 2, args.length);
         }
         LoadPlan plan;
         try {
@@ -57,6 +64,9 @@ public final class LoadGenMain {
         if (!plan.child()) {
             System.err.println("load: " + String.join(" ", plan.toArgs()) + " (" + processes + " process"
                     + (processes == 1 ? ")" : "es)"));
+        }
+        if (goFile != null) {
+            LoadSupervisor.awaitGo(goFile);
         }
         Consumer<LoadProgress> progress = progressPrinter(plan);
         LoadReport report = processes > 1 && !plan.child()
