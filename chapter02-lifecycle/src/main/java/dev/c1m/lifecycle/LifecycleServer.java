@@ -42,9 +42,9 @@ import java.util.function.Supplier;
  *
  * <p>The tick: every connection reads with a socket timeout of one tick, so an idle connection's
  * thread wakes once per tick to check its idle time and the draining flag. A smaller tick makes
- * idle timeouts and drains more precise and costs wake-ups (about 10 per second per idle
- * connection at the default 100 ms: negligible for thousands of connections, not for a million,
- * which is chapter 5's subject). The same tick is the accept timeout, so the acceptor notices a
+ * idle timeouts and drains more precise and costs more wake-ups (10 per second per idle
+ * connection at the default 100 ms; chapter 5 replaces blocking threads and ticks with a
+ * selector). The same tick is the accept timeout, so the acceptor notices a
  * shutdown, and the interval of the sweeper thread that runs the {@link WriteWatchdog}.
  *
  * <p>Threads: {@code <name>-acceptor} accepts; each connection runs on its own platform thread

@@ -27,6 +27,7 @@ public final class ChildJvm implements AutoCloseable {
 
     private final Process process;
     private final List<String> lines = new ArrayList<>();
+    private boolean outputEnded; // guarded by lines
 
     private ChildJvm(Process process) {
         this.process = process;
@@ -68,6 +69,11 @@ public final class ChildJvm implements AutoCloseable {
             }
         } catch (IOException e) {
             // the process is gone; what it printed so far stays available
+        } finally {
+            synchronized (lines) {
+                outputEnded = true;
+                lines.notifyAll();
+            }
         }
     }
 
@@ -90,7 +96,7 @@ public final class ChildJvm implements AutoCloseable {
                     }
                 }
                 long remaining = deadline - System.nanoTime();
-                if (remaining <= 0 || (!process.isAlive() && searched == lines.size())) {
+                if (remaining <= 0 || (outputEnded && searched == lines.size())) {
                     throw new IllegalStateException("no line matching /" + regex + "/ from pid " + process.pid()
                             + (process.isAlive() ? " within " + timeout : " before it exited") + "; output:\n" + output());
                 }
@@ -114,9 +120,13 @@ public final class ChildJvm implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** Asks the process to stop: SIGTERM on Linux and macOS, which runs its shutdown hooks. */
+    /**
+     * Asks the process to stop: SIGTERM on Linux and macOS, which runs its shutdown hooks. Goes
+     * through the {@link ProcessHandle} because {@link Process#destroy()} also closes our end of
+     * the output pipe, and what the process prints while it shuts down would be lost.
+     */
     public void terminate() {
-        process.destroy();
+        process.toHandle().destroy();
     }
 
     /** Waits for the process to exit and returns its exit code. */

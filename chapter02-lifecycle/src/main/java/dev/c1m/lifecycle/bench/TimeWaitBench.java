@@ -204,7 +204,8 @@ public final class TimeWaitBench {
         svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"320\" "
                 + "font-family=\"sans-serif\" font-size=\"13\">\n");
         svg.append("<rect width=\"640\" height=\"320\" fill=\"white\"/>\n");
-        panel(svg, 20, "TIME_WAIT left on the client (median)", timeWait, Math.max(connections, 1), "%.0f");
+        panel(svg, 20, "TIME_WAIT left on the client (median)", timeWait,
+                Math.max(connections, Math.max(timeWait[0], timeWait[1])), "%.0f");
         panel(svg, 340, "connections per second (median)", rate, Math.max(rate[0], rate[1]) * 1.15, "%.0f");
         svg.append(String.format(Locale.ROOT, "<text x=\"320\" y=\"310\" text-anchor=\"middle\" fill=\"#555\">"
                 + "%d short connections per run, medians of %d runs per mode</text>\n", connections, orderly.size()));
