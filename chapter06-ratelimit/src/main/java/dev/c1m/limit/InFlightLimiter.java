@@ -97,8 +97,4 @@ public final class InFlightLimiter {
     public int waiting() {
         return permits.getQueueLength();
     }
-
-    public int maxInFlight() {
-        return maxInFlight;
-    }
 }
