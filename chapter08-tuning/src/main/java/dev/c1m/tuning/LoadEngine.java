@@ -36,6 +36,9 @@ import java.util.function.LongSupplier;
  * ECHO with {@code step} more connections every step. Connections are spread round robin over the
  * source addresses first, then the destinations.
  *
+ * <p>A run ends at the plan's end, on {@link #stop()}, or (hold and echo) as soon as every
+ * connection has been attempted and none is open any more.
+ *
  * <p>Threading: everything but {@link #stop()} and {@link #progress()} happens on the thread that
  * calls {@link #run()}. It does not retry failed connects, and reconnects only in hold mode with
  * {@code --reconnect}.
@@ -154,6 +157,9 @@ public final class LoadEngine {
                     advanceRamp(now);
                 }
                 openConnections(now);
+                if (nothingLeft()) {
+                    break;
+                }
                 expireConnects(now);
                 expireReplies(now);
                 sendHeartbeats(now);
@@ -189,6 +195,11 @@ public final class LoadEngine {
             case ECHO -> countFromNanos + plan.duration().toNanos();
             case RAMP -> startNanos + plan.stepDuration().toNanos() * plan.steps();
         };
+    }
+
+    /** Every connection was attempted and none is open or connecting: waiting would measure nothing. */
+    private boolean nothingLeft() {
+        return plan.mode() != LoadMode.RAMP && attempted >= budget && connecting.isEmpty() && open == 0;
     }
 
     // ---- connecting ----

@@ -55,7 +55,8 @@ public record LoadPlan(LoadMode mode, List<InetAddress> destinations, int port, 
                     --rate N (requests/s in all, 0 = closed loop, default 0)
               ramp: echo load on --step more connections every --step-duration T (default 5s),
                     up to --connections
-              durations: 500ms, 10s, 2m, 1h""";
+              durations: 500ms, 10s, 2m, 1h
+              exit status: 0, 1 if no connection was established, 2 on bad options""";
 
     private static final List<String> VALUED = List.of("hosts", "port", "connections", "connect-rate", "sources",
             "max-per-pair", "processes", "connect-timeout", "reply-timeout", "csv", "hold", "heartbeat",

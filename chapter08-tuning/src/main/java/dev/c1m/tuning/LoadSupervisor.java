@@ -117,13 +117,12 @@ public final class LoadSupervisor {
     }
 
     /**
-     * For a child: prints {@value #READY} and waits until the supervisor's start file exists.
+     * For a child, after it printed {@value #READY} on standard output: waits until the
+     * supervisor's start file exists.
      *
      * @throws IOException if it does not appear within the child start timeout
      */
     public static void awaitGo(Path goFile) throws IOException, InterruptedException {
-        System.out.println(READY);
-        System.out.flush();
         long deadline = System.nanoTime() + CHILD_START_TIMEOUT.toNanos();
         while (!Files.exists(goFile)) {
             if (System.nanoTime() > deadline) {

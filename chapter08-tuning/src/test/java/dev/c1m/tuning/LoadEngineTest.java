@@ -124,8 +124,10 @@ class LoadEngineTest {
             closedPort = probe.getLocalPort();
         }
 
-        LoadReport report = run(plan("hold", closedPort, "--connections", "10", "--hold", "100ms"));
+        long start = System.nanoTime();
+        LoadReport report = run(plan("hold", closedPort, "--connections", "10", "--hold", "20s"));
 
+        assertThat(System.nanoTime() - start).as("ends once nothing is left to hold").isLessThan(10_000_000_000L);
         assertThat(report.connected()).isZero();
         assertThat(report.attempted()).isEqualTo(10);
         assertThat(report.errors()).containsOnlyKeys(ErrorKind.CONNECT_REFUSED).containsEntry(ErrorKind.CONNECT_REFUSED, 10L);

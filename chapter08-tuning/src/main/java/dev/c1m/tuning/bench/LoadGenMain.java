@@ -32,7 +32,8 @@ import java.util.function.Consumer;
  * several child JVMs ({@link LoadSupervisor}) and reports their sum. Prints a live progress line
  * to standard error every second and the report (text, or JSON with {@code --json}) to standard
  * output; {@code --csv FILE} appends the result to FILE. Ctrl-C / SIGTERM ends the run early and
- * still reports. Child processes ({@code --child}) print {@code PROGRESS} and {@code RESULT} lines;
+ * still reports. Exit status: 0, or 1 when not a single connection was established, 2 on bad
+ * options. Child processes ({@code --child}) print {@code PROGRESS} and {@code RESULT} lines;
  * a supervisor passes {@code --go-file PATH} first, and the child waits for that file before it starts.
  */
 public final class LoadGenMain {
@@ -66,6 +67,7 @@ public final class LoadGenMain {
                     + (processes == 1 ? ")" : "es)"));
         }
         if (goFile != null) {
+            System.out.println(LoadSupervisor.READY);
             LoadSupervisor.awaitGo(goFile);
         }
         Consumer<LoadProgress> progress = progressPrinter(plan);
@@ -84,6 +86,9 @@ public final class LoadGenMain {
             }
             lines.addAll(report.csvRows());
             Files.write(plan.csv(), lines, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        }
+        if (report.connected() == 0) {
+            System.exit(1); // for scripts: not a single connection was established
         }
     }
 

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -18,8 +20,11 @@ import java.util.Locale;
 /**
  * Measures the kernel memory of loopback TCP connections, the cost the readiness doctor uses:
  * <ol>
- *   <li>idle: open N connections (both ends in this JVM, so 2N sockets) and read the growth of
- *       the kernel's slab caches ({@code Slab} in {@code /proc/meminfo}) per socket;</li>
+ *   <li>idle: open N connections (both ends in this JVM, so 2N sockets, each registered with a
+ *       selector) and read the growth per socket of all slab memory ({@code Slab} in
+ *       {@code /proc/meminfo}) and of the caches a socket occupies ({@code /proc/slabinfo}:
+ *       {@code TCPv6} or {@code TCP}, {@code sock_inode_cache}, {@code filp}, {@code dentry},
+ *       {@code eventpoll_epi});</li>
  *   <li>stalled: each client writes 256 KiB that the server never reads, and read the growth of
  *       the TCP buffer memory ({@code TCP: mem} pages in {@code /proc/net/sockstat}) per
  *       connection, with the kernel's default buffers and with {@code SO_RCVBUF} / {@code SO_SNDBUF}
@@ -40,7 +45,11 @@ public final class SocketMemoryCost {
     private SocketMemoryCost() {
     }
 
-    private record Result(String buffers, int run, long slabPerSocket, long queuedPerConnection, long tcpMemPerConnection) {
+    /** The slab caches one socket of a NIO program occupies: protocol sock, socket inode, file, dentry, epoll entry. */
+    private static final List<String> CACHES = List.of("TCPv6", "TCP", "sock_inode_cache", "filp", "dentry", "eventpoll_epi");
+
+    private record Result(String buffers, int run, long slabPerSocket, long cachesPerSocket, long queuedPerConnection,
+                          long tcpMemPerConnection) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -56,17 +65,19 @@ public final class SocketMemoryCost {
             results.add(measure(connections, run, 0));
             results.add(measure(connections, run, 4096));
         }
-        List<String> csv = new ArrayList<>(List.of("buffers,run,connections,slab_bytes_per_socket,queued_bytes_per_connection,tcp_mem_bytes_per_connection"));
-        results.forEach(r -> csv.add(String.format(Locale.ROOT, "%s,%d,%d,%d,%d,%d", r.buffers, r.run, connections,
-                r.slabPerSocket, r.queuedPerConnection, r.tcpMemPerConnection)));
+        List<String> csv = new ArrayList<>(List.of("buffers,run,connections,slab_bytes_per_socket,socket_caches_bytes_per_socket,queued_bytes_per_connection,tcp_mem_bytes_per_connection"));
+        results.forEach(r -> csv.add(String.format(Locale.ROOT, "%s,%d,%d,%d,%d,%d,%d", r.buffers, r.run, connections,
+                r.slabPerSocket, r.cachesPerSocket, r.queuedPerConnection, r.tcpMemPerConnection)));
         Files.createDirectories(out);
         Files.write(out.resolve("socket-memory.csv"), csv);
-        System.out.printf("%n%-26s %18s %22s %24s%n", "buffers", "idle slab B/socket", "stalled: queued B/conn",
-                "stalled: TCP mem B/conn");
+        System.out.printf("%nobject sizes: %s%n", slabSizes());
+        System.out.printf("%n%-26s %18s %20s %22s %24s%n", "buffers", "idle slab B/socket", "idle caches B/socket",
+                "stalled: queued B/conn", "stalled: TCP mem B/conn");
         for (String buffers : List.of("kernel default", "SO_RCVBUF=SO_SNDBUF=4096")) {
             List<Result> mine = results.stream().filter(r -> r.buffers.equals(buffers)).toList();
-            System.out.printf("%-26s %18d %22d %24d%n", buffers,
+            System.out.printf("%-26s %18d %20d %22d %24d%n", buffers,
                     HeapPerConnection.median(mine.stream().mapToLong(Result::slabPerSocket).toArray()),
+                    HeapPerConnection.median(mine.stream().mapToLong(Result::cachesPerSocket).toArray()),
                     HeapPerConnection.median(mine.stream().mapToLong(Result::queuedPerConnection).toArray()),
                     HeapPerConnection.median(mine.stream().mapToLong(Result::tcpMemPerConnection).toArray()));
         }
@@ -75,13 +86,14 @@ public final class SocketMemoryCost {
 
     private static Result measure(int connections, int run, int bufferBytes) throws IOException, InterruptedException {
         List<SocketChannel> channels = new ArrayList<>();
-        try (ServerSocketChannel listener = ServerSocketChannel.open()) {
+        try (ServerSocketChannel listener = ServerSocketChannel.open(); Selector selector = Selector.open()) {
             if (bufferBytes > 0) {
                 listener.setOption(StandardSocketOptions.SO_RCVBUF, bufferBytes); // inherited by accepted sockets
             }
             listener.bind(new InetSocketAddress("127.0.0.1", 0), 4096);
             settle();
             long slabBefore = slabBytes();
+            long cachesBefore = socketCacheBytes();
             List<SocketChannel> clients = new ArrayList<>();
             for (int i = 0; i < connections; i++) {
                 SocketChannel client = SocketChannel.open();
@@ -98,21 +110,25 @@ public final class SocketMemoryCost {
                 channels.add(client);
                 channels.add(server);
             }
+            for (SocketChannel c : channels) {
+                c.configureBlocking(false);
+                c.register(selector, SelectionKey.OP_READ); // as a NIO server and load generator would
+            }
             settle();
             long slabPerSocket = (slabBytes() - slabBefore) / (2L * connections);
+            long cachesPerSocket = (socketCacheBytes() - cachesBefore) / (2L * connections);
 
             long tcpBefore = tcpMemPages();
             long queued = 0;
             ByteBuffer data = ByteBuffer.allocateDirect(256 * 1024);
             for (SocketChannel client : clients) {
-                client.configureBlocking(false);
                 data.clear();
                 queued += client.write(data); // what the kernel accepted: both ends' buffers together
             }
             settle();
             long tcpMemPerConnection = (tcpMemPages() - tcpBefore) * PAGE / connections;
             return new Result(bufferBytes == 0 ? "kernel default" : "SO_RCVBUF=SO_SNDBUF=" + bufferBytes, run,
-                    slabPerSocket, queued / connections, tcpMemPerConnection);
+                    slabPerSocket, cachesPerSocket, queued / connections, tcpMemPerConnection);
         } finally {
             for (SocketChannel c : channels) {
                 c.close();
@@ -128,6 +144,29 @@ public final class SocketMemoryCost {
     private static long slabBytes() throws IOException {
         return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("Slab:"))
                 .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).findFirst().orElseThrow();
+    }
+
+    /** Active objects x object size, summed over {@link #CACHES}, from /proc/slabinfo (root only). */
+    private static long socketCacheBytes() throws IOException {
+        long total = 0;
+        for (String line : Files.readAllLines(Path.of("/proc/slabinfo"))) {
+            String[] f = line.split("\\s+");
+            if (CACHES.contains(f[0])) {
+                total += Long.parseLong(f[1]) * Long.parseLong(f[3]);
+            }
+        }
+        return total;
+    }
+
+    private static String slabSizes() throws IOException {
+        List<String> sizes = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/slabinfo"))) {
+            String[] f = line.split("\\s+");
+            if (CACHES.contains(f[0])) {
+                sizes.add(f[0] + " " + f[3] + " B");
+            }
+        }
+        return String.join(", ", sizes);
     }
 
     private static long tcpMemPages() throws IOException {

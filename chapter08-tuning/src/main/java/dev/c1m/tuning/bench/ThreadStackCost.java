@@ -23,11 +23,12 @@ import java.util.regex.Matcher;
  * java -cp chapter08-tuning/target/classes:chapter01-echo/target/classes \
  *      dev.c1m.tuning.bench.ThreadStackCost [--threads 2000] [--runs 3] [--out chapter08-tuning/results]
  * </pre>
- * Writes {@code thread-stack.csv}. The baseline is the JDK's default stack size (1 MiB on Linux x64).
+ * Writes {@code thread-stack.csv}. The baseline is the JDK's default stack size (1 MiB on Linux x64);
+ * JDK 25 refuses to start below 136k.
  */
 public final class ThreadStackCost {
 
-    private static final List<String> STACKS = List.of("default", "-Xss512k", "-Xss256k", "-Xss128k");
+    private static final List<String> STACKS = List.of("default", "-Xss512k", "-Xss256k", "-Xss160k");
 
     private ThreadStackCost() {
     }
