@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  * <ul>
  *   <li><b>Bound and waiting</b>: a {@link Semaphore} with {@code maxSize} permits. A borrow takes
  *       a permit (waiting up to the timeout, then {@link PoolTimeoutException}), a release
- *       returns it. The uncontended path is one compare-and-set and allocates nothing.</li>
+ *       returns it. The uncontended path is a few atomic operations and allocates nothing.</li>
  *   <li><b>Idle objects</b>: an array of {@code maxSize} slots, each empty or holding an idle
  *       object. A thread starts its search, and puts objects back, at a slot chosen from its
  *       thread id, so threads mostly touch different slots (low contention) and a thread tends to

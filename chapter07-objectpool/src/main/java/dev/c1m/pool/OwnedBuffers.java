@@ -18,13 +18,13 @@ import java.util.List;
  * behind it; {@link #outstanding()} shows them instead, and {@link #releaseAll()} takes them back
  * when their owner (a reactor, a connection) is gone.
  *
- * <p>Threads: confined to the thread that created it (a reactor thread), checked with
- * {@code assert}; the pool behind it may be shared.
+ * <p>Threads: confined to the first thread that acquires through it (a reactor thread; it may be
+ * created elsewhere), checked with {@code assert}; the pool behind it may be shared.
  */
 public final class OwnedBuffers {
 
     private final BufferPool pool;
-    private final Thread owner = Thread.currentThread();
+    private Thread owner; // the first thread to acquire; never changes afterwards
     private final IdentityHashMap<ByteBuffer, PooledBuffer> outstanding = new IdentityHashMap<>();
 
     public OwnedBuffers(BufferPool pool) {
@@ -67,6 +67,9 @@ public final class OwnedBuffers {
     }
 
     private boolean inOwnerThread() {
+        if (owner == null) {
+            owner = Thread.currentThread();
+        }
         return Thread.currentThread() == owner;
     }
 }

@@ -168,6 +168,25 @@ class BufferPoolTest {
         assertThat(b.capacity()).isEqualTo(1024);
     }
 
+    @Test
+    void ownedBuffersAreConfinedToTheFirstThreadThatUsesThem() throws Exception {
+        BufferPool pool = new BufferPool("confined", SMALL);
+        OwnedBuffers owned = new OwnedBuffers(pool);
+        ByteBuffer mine = owned.acquire(100);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread other = Thread.ofPlatform().start(() -> {
+            try {
+                owned.release(mine);
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        other.join();
+        assertThat(failure.get()).isInstanceOf(AssertionError.class); // tests run with -ea
+        owned.release(mine);
+        assertThat(pool.inUse()).isZero();
+    }
+
     private static void releaseHere(PooledBuffer handle) {
         handle.release();
     }

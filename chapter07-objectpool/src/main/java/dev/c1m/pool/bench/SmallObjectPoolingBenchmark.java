@@ -118,6 +118,9 @@ public final class SmallObjectPoolingBenchmark {
         try (ChildJvm child = ChildJvm.start(List.of(), List.of(flag, "-Xms" + heap, "-Xmx" + heap),
                 SmallObjectPoolingBenchmark.class, "--child", "--ops", String.valueOf(ops),
                 "--warmups", String.valueOf(warmups), "--runs", String.valueOf(runs))) {
+            for (int r = 1; r <= warmups + runs; r++) { // progress: the child reports each finished run
+                System.out.println("  " + gc + ": " + child.awaitLine("run " + r + " of .*", Duration.ofMinutes(10)).group());
+            }
             for (String variant : VARIANTS) {
                 for (int threads : THREADS) {
                     Matcher m = child.awaitLine("RESULT variant=" + Pattern.quote(variant) + " threads=" + threads
