@@ -204,7 +204,7 @@ public final class TcpServer implements AutoCloseable {
         }
         closeQuietly(listener);
         acceptThread.interrupt();
-        joinUninterruptibly(acceptThread);
+        Uninterruptibles.join(acceptThread);
         liveSockets.forEach(TcpServer::closeQuietly);
         connectionExecutor.shutdown();
         awaitTermination();
@@ -231,19 +231,6 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
-    private static void joinUninterruptibly(Thread thread) {
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     private static void closeQuietly(AutoCloseable closeable) {
         try {

@@ -2,6 +2,7 @@ package dev.c1m.lifecycle;
 
 import dev.c1m.echo.AcceptBackoff;
 import dev.c1m.echo.TcpServer;
+import dev.c1m.echo.Uninterruptibles;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -219,7 +220,7 @@ public final class LifecycleServer implements AutoCloseable {
         }
         long started = System.nanoTime();
         long closedBefore = tracker.closed();
-        joinUninterruptibly(acceptThread);
+        Uninterruptibles.join(acceptThread);
         // Open when shutdown began, plus those taken from the accept queue since (some may be done already).
         int openAtStart = Math.toIntExact(tracker.opened() - closedBefore);
         LOG.log(Level.INFO, "{0} draining {1} connection(s), grace {2} ms", name, openAtStart, grace.toMillis());
@@ -280,19 +281,6 @@ public final class LifecycleServer implements AutoCloseable {
         }
     }
 
-    private static void joinUninterruptibly(Thread thread) {
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     private static void closeQuietly(AutoCloseable closeable) {
         try {

@@ -2,6 +2,7 @@ package dev.c1m.heartbeat;
 
 import dev.c1m.echo.EchoProtocol;
 import dev.c1m.echo.LineReader;
+import dev.c1m.echo.Uninterruptibles;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -210,16 +211,6 @@ public final class HeartbeatClient implements AutoCloseable {
             }
         }
         LockSupport.unpark(thread);
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Uninterruptibles.join(thread);
     }
 }
