@@ -1,5 +1,7 @@
 package dev.c1m.nio;
 
+import dev.c1m.echo.Uninterruptibles;
+
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.VarHandle;
@@ -154,17 +156,7 @@ public final class Reactor implements AutoCloseable {
         }
         closing = true;
         selector.wakeup();
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Uninterruptibles.join(thread);
     }
 
     // ---- package-private: used by Connection and Acceptor on the reactor thread ----
