@@ -13,7 +13,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -211,26 +210,10 @@ public final class TcpServer implements AutoCloseable {
     }
 
     private void awaitTermination() {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    if (!connectionExecutor.awaitTermination(HANDLER_EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                        LOG.log(Level.WARNING, "connection handlers still running {0} after close",
-                                HANDLER_EXIT_TIMEOUT);
-                    }
-                    return;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+        if (!Uninterruptibles.awaitTermination(connectionExecutor, HANDLER_EXIT_TIMEOUT)) {
+            LOG.log(Level.WARNING, "connection handlers still running {0} after close", HANDLER_EXIT_TIMEOUT);
         }
     }
-
 
     private static void closeQuietly(AutoCloseable closeable) {
         try {

@@ -1,5 +1,9 @@
 package dev.c1m.echo;
 
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+
 /**
  * Waiting that an interrupt cannot cut short. A {@code close()} that returns while its thread is
  * still running breaks the promise that nothing is left behind, so shutdown code waits to the
@@ -23,6 +27,30 @@ public final class Uninterruptibles {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Waits up to {@code timeout} for a shut-down {@code executor} to finish its tasks, even if
+     * interrupted (an interrupt does not extend the wait); re-asserts the interrupt afterwards.
+     *
+     * @return whether every task finished in time
+     */
+    public static boolean awaitTermination(ExecutorService executor, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return executor.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

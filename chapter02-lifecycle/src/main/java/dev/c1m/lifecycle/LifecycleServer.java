@@ -257,20 +257,7 @@ public final class LifecycleServer implements AutoCloseable {
     }
 
     private boolean awaitConnectionThreads(Duration timeout) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return connectionThreads.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        return Uninterruptibles.awaitTermination(connectionThreads, timeout);
     }
 
     private static void awaitQuietly(ExecutorService executor) {
@@ -280,7 +267,6 @@ public final class LifecycleServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
     }
-
 
     private static void closeQuietly(AutoCloseable closeable) {
         try {
