@@ -60,6 +60,8 @@ class GracefulShutdownTest {
             }
             client.sendRaw(burst.toString().getBytes(StandardCharsets.UTF_8));
         }
+        // connect() returns once the kernel has queued a connection, before the server accepts it
+        until("the server has accepted every connection", WAIT, () -> server.tracker().active() == connections);
 
         ShutdownReport report = server.shutdown(LONG_GRACE);
 
