@@ -1,5 +1,7 @@
 package dev.c1m.tuning;
 
+import dev.c1m.concurrency.load.LatencyHistogram;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

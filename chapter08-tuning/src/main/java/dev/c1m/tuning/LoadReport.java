@@ -1,5 +1,8 @@
 package dev.c1m.tuning;
 
+import dev.c1m.concurrency.load.LatencyHistogram;
+
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -182,6 +185,10 @@ public record LoadReport(LoadMode mode, int processes, long target, long attempt
 
     private static double ms(long nanos) {
         return nanos / 1e6;
+    }
+
+    private static double ms(Duration duration) {
+        return ms(duration.toNanos());
     }
 
     /** The report as one JSON object (latencies in milliseconds). */

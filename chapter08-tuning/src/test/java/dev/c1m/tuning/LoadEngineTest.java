@@ -1,5 +1,6 @@
 package dev.c1m.tuning;
 
+import dev.c1m.concurrency.load.LatencyHistogram;
 import dev.c1m.echo.AcceptBackoff;
 import dev.c1m.echo.LineEchoHandler;
 import dev.c1m.echo.TcpServer;

@@ -1,8 +1,11 @@
 package dev.c1m.tuning;
 
+import dev.c1m.concurrency.load.LatencyHistogram;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +51,7 @@ class LoadReportTest {
         assertThat(merged.sent()).isEqualTo(merged.answered() + merged.failed()).isEqualTo(110);
         assertThat(merged.errors()).containsEntry(ErrorKind.RESET, 3L).containsEntry(ErrorKind.REPLY_TIMEOUT, 2L);
         assertThat(merged.latency().count()).isEqualTo(3);
-        assertThat(merged.latency().max()).isEqualTo(50_000_000);
+        assertThat(merged.latency().max()).isEqualTo(Duration.ofMillis(50));
         assertThat(merged.steps()).singleElement().satisfies(s -> {
             assertThat(s.connections()).isEqualTo(900);
             assertThat(s.answered()).isEqualTo(105);

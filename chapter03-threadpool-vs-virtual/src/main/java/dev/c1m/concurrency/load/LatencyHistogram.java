@@ -1,6 +1,7 @@
 package dev.c1m.concurrency.load;
 
 import java.time.Duration;
+import java.util.StringJoiner;
 
 /**
  * Counts latencies (in nanoseconds) in log-linear buckets, to answer percentile questions with
@@ -11,7 +12,9 @@ import java.time.Duration;
  * bucket array has {@value #BUCKETS} counters (about 30 KiB).
  *
  * <p>Not thread-safe: give each recording thread its own histogram and {@link #add} them at the
- * end, so that recording never contends. Negative values are recorded as 0.
+ * end, so that recording never contends. Negative values are recorded as 0. {@link #encode()} and
+ * {@link #decode} carry a histogram between processes as text (chapter 8's load generator merges
+ * its child processes' histograms this way).
  */
 public final class LatencyHistogram {
 
@@ -67,6 +70,37 @@ public final class LatencyHistogram {
             }
         }
         return Duration.ofNanos(maxNanos);
+    }
+
+    /** A compact text form: {@code max;bucket:count,bucket:count,...}, non-empty buckets only. */
+    public String encode() {
+        StringJoiner buckets = new StringJoiner(",");
+        for (int i = 0; i < BUCKETS; i++) {
+            if (counts[i] != 0) {
+                buckets.add(i + ":" + counts[i]);
+            }
+        }
+        return maxNanos + ";" + buckets;
+    }
+
+    /** The inverse of {@link #encode()}. */
+    public static LatencyHistogram decode(String text) {
+        int semicolon = text.indexOf(';');
+        if (semicolon < 0) {
+            throw new IllegalArgumentException("not an encoded histogram: '" + text + "'");
+        }
+        LatencyHistogram histogram = new LatencyHistogram();
+        histogram.maxNanos = Long.parseLong(text.substring(0, semicolon));
+        String buckets = text.substring(semicolon + 1);
+        if (!buckets.isEmpty()) {
+            for (String bucket : buckets.split(",")) {
+                int colon = bucket.indexOf(':');
+                long count = Long.parseLong(bucket.substring(colon + 1));
+                histogram.counts[Integer.parseInt(bucket.substring(0, colon))] += count;
+                histogram.total += count;
+            }
+        }
+        return histogram;
     }
 
     static int bucketOf(long value) {

@@ -3,6 +3,7 @@ package dev.c1m.concurrency.load;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -81,5 +82,26 @@ class LatencyHistogramTest {
         LatencyHistogram histogram = new LatencyHistogram();
         assertThat(histogram.percentile(99)).isEqualTo(Duration.ZERO);
         assertThatThrownBy(() -> histogram.percentile(101)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void encodingAndMergingKeepEveryCount() {
+        Random random = new Random(42);
+        LatencyHistogram a = new LatencyHistogram();
+        LatencyHistogram b = new LatencyHistogram();
+        LatencyHistogram both = new LatencyHistogram();
+        for (int i = 0; i < 5000; i++) {
+            long v = (long) Math.exp(random.nextDouble() * 20);
+            (i % 2 == 0 ? a : b).record(v);
+            both.record(v);
+        }
+
+        LatencyHistogram merged = LatencyHistogram.decode(a.encode());
+        merged.add(LatencyHistogram.decode(b.encode()));
+
+        assertThat(merged.encode()).isEqualTo(both.encode());
+        assertThat(merged.count()).isEqualTo(5000);
+        assertThat(merged.percentile(99.9)).isEqualTo(both.percentile(99.9));
+        assertThat(merged.max()).isEqualTo(both.max());
     }
 }
