@@ -1,6 +1,7 @@
 package dev.c1m.echo;
 
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -21,6 +22,21 @@ public final class Uninterruptibles {
         while (thread.isAlive()) {
             try {
                 thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits until {@code latch} reaches zero, even if interrupted; re-asserts the interrupt afterwards. */
+    public static void await(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (latch.getCount() > 0) {
+            try {
+                latch.await();
             } catch (InterruptedException e) {
                 interrupted = true;
             }

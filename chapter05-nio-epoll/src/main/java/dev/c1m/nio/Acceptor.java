@@ -166,6 +166,23 @@ public final class Acceptor {
         }
     }
 
+    /**
+     * Stops accepting gracefully, on the reactor thread: first accepts the connections the kernel
+     * has already queued for this listener (closing it would reset them), then closes it.
+     */
+    void acceptQueuedAndClose() {
+        assert reactor.inReactorThread();
+        try {
+            SocketChannel channel;
+            while (listener.isOpen() && (channel = listener.accept()) != null) {
+                dispatch(channel);
+            }
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "accept while closing failed: {0}", e.toString());
+        }
+        close();
+    }
+
     /** Stops accepting: closes the listener. Call on the reactor thread, or after it ended. */
     void close() {
         closeQuietly(listener);

@@ -1,6 +1,7 @@
 package dev.c1m.nio;
 
 import dev.c1m.echo.Uninterruptibles;
+import dev.c1m.heartbeat.TimingWheel;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -10,9 +11,11 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * An event loop on one {@link Selector} (epoll on Linux) and one platform thread: it waits for
@@ -22,8 +25,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p><b>One loop iteration.</b>
  * <pre>
- *   run queued tasks (at most 1024, so tasks cannot starve I/O); flush the write stage
- *   awake = false; select(action) (selectNow if tasks are queued); awake = true
+ *   run queued tasks (at most 1024, so tasks cannot starve I/O); run due timers; flush the write stage
+ *   awake = false; select(action) (selectNow if tasks are queued; with a timeout of one timer
+ *   tick while timers are scheduled); awake = true
  *   action, for each ready key: write pending output and/or read; flush the write stage
  * </pre>
  * An exception while serving one key closes that key's connection and nothing else; the loop
@@ -40,14 +44,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link BufferSource}; a connection gets a buffer of its own only while it has pending output
  * (here) or a partial message (in its handler).
  *
- * <p>Not handled here: timers (idle and heartbeat timeouts come with chapter 8's timing wheel),
- * admission limits (chapter 6, through {@link AcceptFilter}), edge-triggered mode (the JDK's
+ * <p><b>Timers.</b> Each reactor owns a chapter 4 {@link TimingWheel} ({@link #timers()}, tick
+ * {@value #TIMER_TICK_MILLIS} ms): handlers schedule their timeouts there, on the reactor thread,
+ * with no lock, and expiry callbacks run on the reactor thread like any other event. While the
+ * wheel is empty the loop blocks in {@code select()} without a timeout; otherwise it wakes at
+ * least once per tick. The tick is coarse on purpose: idle and heartbeat timeouts are seconds
+ * long, and a reactor holding 20,000 idle connections should not wake a thousand times a second.
+ *
+ * <p>Not handled here: admission limits (chapter 6, through {@link AcceptFilter}), edge-triggered mode (the JDK's
  * selector is level-triggered).
  */
 public final class Reactor implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Reactor.class.getName());
     private static final int MAX_TASKS_PER_ROUND = 1024;
+    static final long TIMER_TICK_MILLIS = 100;
+    /** 512 ticks of 100 ms: a 51 s rotation covers the usual idle timeouts in one pass. */
+    private static final int TIMER_WHEEL_SIZE = 512;
 
     private final String name;
     private final Selector selector;
@@ -59,6 +72,7 @@ public final class Reactor implements AutoCloseable {
     private final BufferSource buffers;        // reactor thread only
     private final ByteBuffer readBuffer;       // reactor thread only
     private final ByteBuffer stage;            // reactor thread only
+    private final TimingWheel timers;          // reactor thread only
     private Connection stageOwner;             // reactor thread only: whose bytes are in the stage
     private volatile boolean closing;
     // Statistics: written only by the reactor thread, readable from any thread.
@@ -73,6 +87,7 @@ public final class Reactor implements AutoCloseable {
         this.buffers = settings.bufferSources().get();
         this.readBuffer = buffers.acquire(settings.readBufferBytes());
         this.stage = buffers.acquire(settings.readBufferBytes());
+        this.timers = new TimingWheel(Duration.ofMillis(TIMER_TICK_MILLIS), TIMER_WHEEL_SIZE, System.nanoTime());
         this.thread = Thread.ofPlatform().name(name).unstarted(this::loop);
     }
 
@@ -127,6 +142,28 @@ public final class Reactor implements AutoCloseable {
             execute(() -> adopt(channel, factory));
         } catch (RejectedExecutionException e) {
             closeQuietly(channel);
+        }
+    }
+
+    /**
+     * This reactor's timing wheel, on the {@link System#nanoTime()} clock. Reactor thread only:
+     * schedule from a handler or from a task given to {@link #execute}.
+     */
+    public TimingWheel timers() {
+        assert inReactorThread();
+        return timers;
+    }
+
+    /**
+     * Calls {@code action} for every open connection of this reactor (for example
+     * {@link Connection#closeAfterFlush} to drain them at shutdown). Reactor thread only.
+     */
+    public void forEachConnection(Consumer<Connection> action) {
+        assert inReactorThread();
+        for (SelectionKey key : List.copyOf(selector.keys())) {
+            if (key.attachment() instanceof Connection connection && connection.state() != Connection.State.CLOSED) {
+                action.accept(connection);
+            }
         }
     }
 
@@ -233,6 +270,7 @@ public final class Reactor implements AutoCloseable {
         try {
             while (!closing) {
                 runTasks();
+                timers.expire(System.nanoTime());
                 flushStage();
                 selectAndDispatch();
             }
@@ -251,10 +289,12 @@ public final class Reactor implements AutoCloseable {
     private void selectAndDispatch() {
         awake.set(false);
         try {
-            if (tasks.isEmpty() && !closing) {
+            if (!tasks.isEmpty() || closing) {
+                selector.selectNow(this::dispatch);
+            } else if (timers.size() == 0) {
                 selector.select(this::dispatch);
             } else {
-                selector.selectNow(this::dispatch);
+                selector.select(this::dispatch, millisUntilNextTick());
             }
         } catch (IOException e) {
             LOG.log(Level.WARNING, "{0}: select failed: {1}", name, e.toString());
@@ -289,6 +329,12 @@ public final class Reactor implements AutoCloseable {
             }
         }
         flushStage();
+    }
+
+    /** At least 1: {@code select(action, 0)} would mean "no timeout". */
+    private long millisUntilNextTick() {
+        long nanos = timers.nanosUntilNextTick(System.nanoTime());
+        return Math.max(1, (nanos + 999_999) / 1_000_000);
     }
 
     private void runTasks() {

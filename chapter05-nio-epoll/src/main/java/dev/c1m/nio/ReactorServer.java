@@ -1,11 +1,15 @@
 package dev.c1m.nio;
 
+import dev.c1m.echo.Uninterruptibles;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A TCP server made of {@link Reactor}s and {@link Acceptor}s, in the three classic layouts:
@@ -25,6 +29,8 @@ public final class ReactorServer implements AutoCloseable {
     private final List<Reactor> acceptorReactors;
     private final List<Reactor> workers;
     private final List<Acceptor> acceptors;
+    /** The reactor each acceptor runs on, in the order of {@link #acceptors}. */
+    private final List<Reactor> acceptorOwners = new ArrayList<>();
 
     private ReactorServer(List<Reactor> acceptorReactors, List<Reactor> workers, List<Acceptor> acceptors) {
         this.acceptorReactors = acceptorReactors;
@@ -52,7 +58,7 @@ public final class ReactorServer implements AutoCloseable {
         ReactorServer server = new ReactorServer(List.of(acceptorReactor), workers, new ArrayList<>());
         try {
             ServerSocketChannel listener = bind(address, settings.backlog(), false);
-            server.acceptors.add(Acceptor.start(acceptorReactor, listener, workers, handlers, settings.acceptFilter()));
+            server.addAcceptor(acceptorReactor, listener, workers, handlers, settings);
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
@@ -70,13 +76,19 @@ public final class ReactorServer implements AutoCloseable {
             for (Reactor reactor : reactors) {
                 ServerSocketChannel listener = bind(bindTo, settings.backlog(), count > 1);
                 bindTo = (InetSocketAddress) listener.getLocalAddress(); // port 0: the others join the chosen port
-                server.acceptors.add(Acceptor.start(reactor, listener, List.of(reactor), handlers, settings.acceptFilter()));
+                server.addAcceptor(reactor, listener, List.of(reactor), handlers, settings);
             }
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
         }
         return server;
+    }
+
+    private void addAcceptor(Reactor reactor, ServerSocketChannel listener, List<Reactor> servedBy,
+                             Handler.Factory handlers, ReactorSettings settings) {
+        acceptors.add(Acceptor.start(reactor, listener, servedBy, handlers, settings.acceptFilter()));
+        acceptorOwners.add(reactor);
     }
 
     private static List<Reactor> startReactors(String name, int count, ReactorSettings settings) throws IOException {
@@ -127,6 +139,29 @@ public final class ReactorServer implements AutoCloseable {
     /** Open connections over all workers. */
     public int connectionCount() {
         return workers.stream().mapToInt(Reactor::connectionCount).sum();
+    }
+
+    /**
+     * Stops accepting new connections and returns once every listening socket is closed; open
+     * connections are left alone (the first step of a graceful shutdown). Connections the kernel
+     * had already queued are accepted and served first: closing a listener resets them. After this,
+     * connection attempts are refused (or, with {@code SO_REUSEPORT}, go to the other processes
+     * still listening on the port). Idempotent.
+     */
+    public void stopAccepting() {
+        CountDownLatch closed = new CountDownLatch(acceptors.size());
+        for (int i = 0; i < acceptors.size(); i++) {
+            Acceptor acceptor = acceptors.get(i);
+            try {
+                acceptorOwners.get(i).execute(() -> {
+                    acceptor.acceptQueuedAndClose();
+                    closed.countDown();
+                });
+            } catch (RejectedExecutionException alreadyClosed) {
+                closed.countDown();
+            }
+        }
+        Uninterruptibles.await(closed);
     }
 
     /** Closes the acceptors' reactors first, so that no hand-off reaches a closed worker, then the workers. */
