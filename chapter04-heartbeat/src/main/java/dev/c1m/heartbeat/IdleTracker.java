@@ -62,6 +62,15 @@ public final class IdleTracker<C> extends TimerEntry {
         return (long) LAST_ACTIVITY.getAcquire(this);
     }
 
+    /**
+     * Stops watching: the connection ended by itself. The same as {@link IdleDetector#stop} on the
+     * detector that made this tracker, for an owner that no longer knows which one that was (a
+     * reloaded timeout gives new connections a new detector). Wheel's thread; idempotent.
+     */
+    public void stopWatching() {
+        detector.stop(this);
+    }
+
     public C connection() {
         return connection;
     }

@@ -70,8 +70,9 @@ public final class Reactor implements AutoCloseable {
     private final AtomicBoolean awake = new AtomicBoolean(true);
     private final Watermarks watermarks;
     private final BufferSource buffers;        // reactor thread only
-    private final ByteBuffer readBuffer;       // reactor thread only
-    private final ByteBuffer stage;            // reactor thread only
+    private final int readBufferBytes;
+    private ByteBuffer readBuffer;             // reactor thread only; acquired when the loop starts
+    private ByteBuffer stage;                  // reactor thread only; acquired when the loop starts
     private final TimingWheel timers;          // reactor thread only
     private Connection stageOwner;             // reactor thread only: whose bytes are in the stage
     private volatile boolean closing;
@@ -85,8 +86,7 @@ public final class Reactor implements AutoCloseable {
         this.selector = selector;
         this.watermarks = settings.watermarks();
         this.buffers = settings.bufferSources().get();
-        this.readBuffer = buffers.acquire(settings.readBufferBytes());
-        this.stage = buffers.acquire(settings.readBufferBytes());
+        this.readBufferBytes = settings.readBufferBytes();
         this.timers = new TimingWheel(Duration.ofMillis(TIMER_TICK_MILLIS), TIMER_WHEEL_SIZE, System.nanoTime());
         this.thread = Thread.ofPlatform().name(name).unstarted(this::loop);
     }
@@ -267,6 +267,9 @@ public final class Reactor implements AutoCloseable {
     // ---- the loop ----
 
     private void loop() {
+        // Acquired here, not in the constructor: a BufferSource is used only by its reactor's thread.
+        readBuffer = buffers.acquire(readBufferBytes);
+        stage = buffers.acquire(readBufferBytes);
         try {
             while (!closing) {
                 runTasks();

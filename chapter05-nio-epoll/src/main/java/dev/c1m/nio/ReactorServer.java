@@ -41,7 +41,7 @@ public final class ReactorServer implements AutoCloseable {
     /** One reactor thread, {@code <name>-0}, accepts and serves. */
     public static ReactorServer singleReactor(String name, InetSocketAddress address, Handler.Factory handlers,
                                               ReactorSettings settings) throws IOException {
-        return reusePort(name, address, 1, handlers, settings);
+        return reactorsWithOwnListeners(name, address, 1, false, handlers, settings);
     }
 
     /** An acceptor reactor ({@code <name>-acceptor}) feeding {@code workerCount} worker reactors. */
@@ -66,15 +66,26 @@ public final class ReactorServer implements AutoCloseable {
         return server;
     }
 
-    /** {@code count} reactors, each accepting on its own {@code SO_REUSEPORT} listener and serving what it accepts. */
+    /**
+     * {@code count} reactors, each accepting on its own {@code SO_REUSEPORT} listener and serving
+     * what it accepts. Other processes that bind the same address with {@code SO_REUSEPORT} (as
+     * the same user) join the group, even with {@code count} 1: that is how chapter 8 spreads a
+     * million connections over several processes.
+     */
     public static ReactorServer reusePort(String name, InetSocketAddress address, int count,
                                           Handler.Factory handlers, ReactorSettings settings) throws IOException {
+        return reactorsWithOwnListeners(name, address, count, true, handlers, settings);
+    }
+
+    private static ReactorServer reactorsWithOwnListeners(String name, InetSocketAddress address, int count,
+                                                          boolean reusePort, Handler.Factory handlers,
+                                                          ReactorSettings settings) throws IOException {
         List<Reactor> reactors = startReactors(name, count, settings);
         ReactorServer server = new ReactorServer(List.of(), reactors, new ArrayList<>());
         try {
             InetSocketAddress bindTo = address;
             for (Reactor reactor : reactors) {
-                ServerSocketChannel listener = bind(bindTo, settings.backlog(), count > 1);
+                ServerSocketChannel listener = bind(bindTo, settings.backlog(), reusePort);
                 bindTo = (InetSocketAddress) listener.getLocalAddress(); // port 0: the others join the chosen port
                 server.addAcceptor(reactor, listener, List.of(reactor), handlers, settings);
             }

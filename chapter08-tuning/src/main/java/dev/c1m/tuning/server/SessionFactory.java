@@ -1,0 +1,104 @@
+package dev.c1m.tuning.server;
+
+import dev.c1m.echo.EchoProtocol;
+import dev.c1m.heartbeat.HeartbeatEchoProtocol;
+import dev.c1m.heartbeat.HeartbeatProtocol;
+import dev.c1m.heartbeat.IdleDetector;
+import dev.c1m.lifecycle.ServerLimits;
+import dev.c1m.limit.ConnectionAdmission;
+import dev.c1m.nio.Connection;
+import dev.c1m.nio.Handler;
+import dev.c1m.nio.LineProtocolHandler;
+import dev.c1m.nio.Reactor;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * Makes the handler of each new connection of a {@link ServerNode}, and holds what all of them
+ * share: the reloadable limits (read once per new connection, so a reload applies to connections
+ * accepted afterwards), the admission policy their closes give back to, one idle detector per
+ * reactor on that reactor's timing wheel, and the counters the metrics endpoint reads.
+ *
+ * <p>The protocol is chapter 4's ({@link HeartbeatEchoProtocol}): {@code PING <seq> <nanos>} gets
+ * {@code PONG <seq> <nanos>}, any other line {@code echo: <line>}, over chapter 5's
+ * {@link LineProtocolHandler} (line limit, lingering close). A connection that sends nothing for
+ * the idle timeout (three missed 30 s heartbeats by default) is closed by its reactor's wheel.
+ *
+ * <p>Threads: {@link #create} and the idle listener run on the connection's reactor thread; each
+ * reactor has its own detector, created by that thread, so no wheel is ever touched by two
+ * threads. Counters are {@link LongAdder}s, read by any thread.
+ */
+final class SessionFactory implements Handler.Factory {
+
+    /** A reactor's current detector, and the timeout it was made for. */
+    private record ReactorDetector(Duration timeout, IdleDetector<Connection> detector) {
+    }
+
+    private final Supplier<ServerLimits> limits;
+    private final ConnectionAdmission admission;
+    private final Map<Reactor, ReactorDetector> detectors = new ConcurrentHashMap<>();
+    private final LineProtocolHandler.Responder responder = this::replyTo; // one instance, not one per connection
+    final LongAdder heartbeats = new LongAdder();
+    final LongAdder echoes = new LongAdder();
+    final LongAdder malformedHeartbeats = new LongAdder();
+    final LongAdder idleClosed = new LongAdder();
+    final LongAdder closed = new LongAdder();
+
+    SessionFactory(Supplier<ServerLimits> limits, ConnectionAdmission admission) {
+        this.limits = limits;
+        this.admission = admission;
+    }
+
+    @Override
+    public Handler create(Connection connection) {
+        ServerLimits current = limits.get();
+        IdleDetector<Connection> detector = detectorFor(connection.reactor(), current.idleTimeout());
+        InetSocketAddress remote = (InetSocketAddress) Objects.requireNonNull(connection.remoteAddress(),
+                "a connection being registered has its channel open");
+        return new TrackedSession(new LineProtocolHandler(connection, current.maxLineBytes(), responder),
+                detector.track(connection, System.nanoTime()), remote.getAddress(), this);
+    }
+
+    /** A connection admitted under {@code admittedFrom} has closed. */
+    void ended(InetAddress admittedFrom) {
+        closed.increment();
+        admission.release(admittedFrom);
+    }
+
+    private IdleDetector<Connection> detectorFor(Reactor reactor, Duration idleTimeout) {
+        ReactorDetector current = detectors.get(reactor);
+        if (current == null || !current.timeout().equals(idleTimeout)) {
+            // Connections already watched keep their detector (and timeout); new ones get this one.
+            current = new ReactorDetector(idleTimeout, new IdleDetector<>(reactor.timers(), idleTimeout, this::closeIdle));
+            detectors.put(reactor, current);
+        }
+        return current.detector();
+    }
+
+    private void closeIdle(Connection connection, long idleNanos) {
+        idleClosed.increment();
+        connection.close();
+    }
+
+    private byte[] replyTo(String line) {
+        String reply = HeartbeatEchoProtocol.replyTo(line);
+        if (reply == null) {
+            return null; // a PONG from the client: activity, no answer
+        }
+        if (reply == HeartbeatProtocol.MALFORMED_REPLY) {
+            malformedHeartbeats.increment();
+        } else if (reply.startsWith("PONG ")) {
+            heartbeats.increment();
+        } else {
+            echoes.increment();
+        }
+        return EchoProtocol.lineBytes(reply);
+    }
+}
