@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Serves a {@link MetricsRegistry} at {@code GET /metrics} in the Prometheus text format, on the
@@ -36,16 +37,25 @@ public final class MetricsEndpoint implements AutoCloseable {
 
     /** Binds {@code address} (port 0 for any free port) and starts serving {@code registry}. */
     public static MetricsEndpoint start(InetSocketAddress address, MetricsRegistry registry) throws IOException {
+        return serving(address, registry::scrape);
+    }
+
+    /**
+     * Binds {@code address} and serves whatever text {@code exposition} produces at each scrape
+     * (already in the Prometheus text format): for metrics gathered elsewhere, such as the sum of
+     * several processes' endpoints.
+     */
+    public static MetricsEndpoint serving(InetSocketAddress address, Supplier<String> exposition) throws IOException {
         HttpServer server = HttpServer.create(address, 16);
         ExecutorService executor = Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().name("metrics-http").daemon().factory());
         server.setExecutor(executor);
-        server.createContext("/metrics", exchange -> serve(exchange, registry));
+        server.createContext("/metrics", exchange -> serve(exchange, exposition));
         server.start();
         return new MetricsEndpoint(server, executor);
     }
 
-    private static void serve(HttpExchange exchange, MetricsRegistry registry) throws IOException {
+    private static void serve(HttpExchange exchange, Supplier<String> exposition) throws IOException {
         try (exchange) {
             String method = exchange.getRequestMethod();
             if (!method.equals("GET") && !method.equals("HEAD")) {
@@ -53,7 +63,7 @@ public final class MetricsEndpoint implements AutoCloseable {
                 exchange.sendResponseHeaders(405, -1);
                 return;
             }
-            byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+            byte[] body = exposition.get().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
             if (method.equals("HEAD")) {
                 exchange.sendResponseHeaders(200, -1);

@@ -159,7 +159,8 @@ public final class MetricsRegistry {
         return text.append('}').toString();
     }
 
-    private static String number(double value) {
+    /** A sample value as the text format writes it: whole numbers without a fraction, {@code NaN}, {@code +Inf}. */
+    public static String number(double value) {
         if (Double.isNaN(value)) {
             return "NaN";
         }

@@ -71,11 +71,23 @@ public final class LoadGenMain {
             LoadSupervisor.awaitGo(goFile);
         }
         Consumer<LoadProgress> progress = progressPrinter(plan);
-        LoadReport report = processes > 1 && !plan.child()
-                ? runSupervised(plan, processes, progress)
-                : runHere(plan, progress);
+        // SIGTERM stops the run early; the hook then waits until the report below is printed, so
+        // that the JVM does not exit between the end of the run and its RESULT line.
+        CountDownLatch reported = new CountDownLatch(1);
+        try {
+            LoadReport report = processes > 1 && !plan.child()
+                    ? runSupervised(plan, processes, progress, reported)
+                    : runHere(plan, progress, reported);
+            printReport(plan, report);
+        } finally {
+            reported.countDown();
+        }
+    }
+
+    private static void printReport(LoadPlan plan, LoadReport report) throws IOException {
         if (plan.child()) {
             System.out.println("RESULT " + report.encode());
+            System.out.flush();
             return;
         }
         System.out.println(plan.json() ? report.toJson() : report.toText());
@@ -92,35 +104,25 @@ public final class LoadGenMain {
         }
     }
 
-    private static LoadReport runHere(LoadPlan plan, Consumer<LoadProgress> progress) throws IOException, InterruptedException {
+    private static LoadReport runHere(LoadPlan plan, Consumer<LoadProgress> progress, CountDownLatch reported)
+            throws IOException, InterruptedException {
         LoadEngine engine = new LoadEngine(plan, System::nanoTime, progress, TimeUnit.SECONDS.toNanos(1));
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = Thread.ofPlatform().unstarted(() -> {
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             engine.stop();
-            awaitQuietly(finished, plan.replyTimeout().toSeconds() + 5);
-        });
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            return engine.run();
-        } finally {
-            finished.countDown();
-        }
+            awaitQuietly(reported, plan.replyTimeout().toSeconds() + 5);
+        }));
+        return engine.run();
     }
 
-    private static LoadReport runSupervised(LoadPlan plan, int processes, Consumer<LoadProgress> progress)
-            throws IOException, InterruptedException {
+    private static LoadReport runSupervised(LoadPlan plan, int processes, Consumer<LoadProgress> progress,
+                                            CountDownLatch reported) throws IOException, InterruptedException {
         LoadSupervisor supervisor = new LoadSupervisor();
-        CountDownLatch finished = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             supervisor.stop();
-            awaitQuietly(finished, plan.replyTimeout().toSeconds() + 10);
+            awaitQuietly(reported, plan.replyTimeout().toSeconds() + 10);
         }));
-        try {
-            return supervisor.run(plan, processes, LoadGenMain.class,
-                    List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss256k"), progress);
-        } finally {
-            finished.countDown();
-        }
+        return supervisor.run(plan, processes, LoadGenMain.class,
+                List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss256k"), progress);
     }
 
     private static Consumer<LoadProgress> progressPrinter(LoadPlan plan) {

@@ -1,0 +1,63 @@
+package dev.c1m.tuning.server;
+
+import dev.c1m.tuning.MetricsRegistry;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adds up the Prometheus text expositions of several processes into one: every series (a metric
+ * name with its labels) gets the sum of its values, and each family keeps the {@code HELP} and
+ * {@code TYPE} lines of its first appearance. That is right for counters and for gauges of
+ * amounts (connections, bytes, threads), which is all the course's servers export; it would be
+ * wrong for a ratio or a maximum.
+ *
+ * <p>Stateless; thread-safe. A malformed sample line is skipped, not fatal: one worker's bad
+ * scrape must not hide the others'.
+ */
+public final class MetricsSum {
+
+    private MetricsSum() {
+    }
+
+    /** The sum of {@code expositions}, families in the order they first appear. */
+    public static String of(List<String> expositions) {
+        Map<String, Map<String, String>> headers = new LinkedHashMap<>(); // family -> "# HELP"/"# TYPE" -> line
+        Map<String, Map<String, Double>> families = new LinkedHashMap<>(); // family -> series -> sum
+        for (String exposition : expositions) {
+            for (String line : exposition.split("\n")) {
+                if (line.startsWith("# HELP ") || line.startsWith("# TYPE ")) {
+                    String family = line.substring(7).split(" ", 2)[0];
+                    headers.computeIfAbsent(family, f -> new LinkedHashMap<>()).putIfAbsent(line.substring(0, 7), line);
+                    families.computeIfAbsent(family, f -> new LinkedHashMap<>());
+                } else if (!line.isBlank() && !line.startsWith("#")) {
+                    addSample(families, line);
+                }
+            }
+        }
+        StringBuilder text = new StringBuilder();
+        families.forEach((family, series) -> {
+            headers.getOrDefault(family, Map.of()).values().forEach(header -> text.append(header).append('\n'));
+            series.forEach((key, value) -> text.append(key).append(' ').append(MetricsRegistry.number(value)).append('\n'));
+        });
+        return text.toString();
+    }
+
+    private static void addSample(Map<String, Map<String, Double>> families, String line) {
+        int space = line.lastIndexOf(' ');
+        if (space <= 0) {
+            return;
+        }
+        double value;
+        try {
+            value = Double.parseDouble(line.substring(space + 1));
+        } catch (NumberFormatException e) {
+            return;
+        }
+        String series = line.substring(0, space);
+        int brace = series.indexOf('{');
+        String family = brace < 0 ? series : series.substring(0, brace);
+        families.computeIfAbsent(family, f -> new LinkedHashMap<>()).merge(series, value, Double::sum);
+    }
+}
