@@ -184,7 +184,8 @@ public record LoadPlan(LoadMode mode, List<InetAddress> destinations, int port, 
         return String.join(",", addresses.stream().map(InetAddress::getHostAddress).toList());
     }
 
-    static Duration duration(Options o, String name, String defaultValue) {
+    /** Parses the duration option {@code name} ("500ms", "10s", "2m", "1h"; a bare number is seconds). */
+    public static Duration duration(Options o, String name, String defaultValue) {
         String text = o.string(name, defaultValue).trim().toLowerCase(Locale.ROOT);
         int unitAt = 0;
         while (unitAt < text.length() && Character.isDigit(text.charAt(unitAt))) {

@@ -97,15 +97,22 @@ public final class SystemView {
 
     private Optional<String> read(String relative) {
         try {
-            // Not Files.readString: it trusts the size /proc reports (0) and reads a sysctl such as
-            // "32768\t60999" as "3". One stream read of a whole buffer gets the full text.
-            try (InputStream in = Files.newInputStream(root.resolve(relative))) {
-                return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            }
+            return Optional.of(readProcFile(root.resolve(relative)));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The whole text of a {@code /proc} file. Not {@code Files.readString}: it trusts the size
+     * {@code /proc/sys} reports (0) and reads a sysctl such as "32768\t60999" as "3" (measured on
+     * JDK 25). One stream read of a whole buffer gets the full text.
+     */
+    public static String readProcFile(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 

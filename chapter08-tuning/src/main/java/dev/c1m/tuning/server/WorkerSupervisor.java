@@ -141,7 +141,8 @@ public final class WorkerSupervisor implements AutoCloseable {
                     expositions.add(response.body());
                 }
             } catch (IOException e) {
-                LOG.log(Level.DEBUG, "worker {0} did not answer its scrape: {1}", worker.index, e.toString());
+                LOG.log(Level.WARNING, "worker {0} (pid {1}) did not answer its scrape: {2}", worker.index,
+                        worker.jvm.pid(), e.toString());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;

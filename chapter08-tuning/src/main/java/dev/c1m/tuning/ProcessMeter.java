@@ -1,0 +1,121 @@
+package dev.c1m.tuning;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads what another process (a server worker, a load generator) costs, from outside it: its
+ * resident memory and CPU time from {@code /proc/<pid>}, and its live heap by class from
+ * {@code jcmd <pid> GC.class_histogram} (which runs a full GC first, so the total is what is
+ * reachable, the same whatever the collector). Linux only; stateless.
+ */
+public final class ProcessMeter {
+
+    static final String FILLER = "[Ljdk.internal.vm.FillerElement;";
+
+    /** Linux reports CPU times in clock ticks of 1/100 s ({@code USER_HZ}) on every common architecture. */
+    private static final long NANOS_PER_TICK = 10_000_000L;
+
+    /** A heap census: reachable bytes in all, and per class, largest first. */
+    public record HeapCensus(long totalBytes, long totalInstances, Map<String, Long> bytesByClass) {
+    }
+
+    private ProcessMeter() {
+    }
+
+    /** Resident set size ({@code VmRSS}), or 0 if the process is gone. */
+    public static long rssBytes(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException gone) {
+            return 0;
+        }
+        return 0;
+    }
+
+    /** User plus system CPU time used so far, or 0 if the process is gone. */
+    public static long cpuNanos(long pid) {
+        String stat;
+        try {
+            stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        } catch (IOException gone) {
+            return 0;
+        }
+        // the command name (field 2) may contain spaces: count fields after its closing parenthesis
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long utime = Long.parseLong(fields[11]); // field 14 of the whole line
+        long stime = Long.parseLong(fields[12]); // field 15
+        return (utime + stime) * NANOS_PER_TICK;
+    }
+
+    /** Runs {@code jcmd <pid> GC.class_histogram} (a full GC in that process) and parses its table. */
+    public static HeapCensus heapCensus(long pid) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.class_histogram")
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            throw new IOException("jcmd " + pid + " GC.class_histogram failed: " + output);
+        }
+        return parseHistogram(output);
+    }
+
+    /**
+     * Parses the text of {@code GC.class_histogram}: rows {@code "  1:  instances  bytes  class (module)"}
+     * and a last row {@code "Total  instances  bytes"}. Filler arrays ({@value #FILLER}) are left
+     * out of the classes and the total: they are free heap space the collector formats as dead
+     * arrays to keep the heap walkable, not objects of the program.
+     */
+    static HeapCensus parseHistogram(String text) {
+        Map<String, Long> byClass = new LinkedHashMap<>();
+        long total = -1;
+        long instances = -1;
+        long fillerBytes = 0;
+        long fillers = 0;
+        for (String line : text.lines().toList()) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 4 && f[0].endsWith(":")) {
+                if (f[3].equals(FILLER)) {
+                    fillers += Long.parseLong(f[1]);
+                    fillerBytes += Long.parseLong(f[2]);
+                } else {
+                    byClass.merge(f[3], Long.parseLong(f[2]), Long::sum);
+                }
+            } else if (f.length == 3 && f[0].equals("Total")) {
+                instances = Long.parseLong(f[1]);
+                total = Long.parseLong(f[2]);
+            }
+        }
+        if (total < 0) {
+            throw new IllegalArgumentException("no Total row in the class histogram: " + text.lines().limit(3).toList());
+        }
+        return new HeapCensus(total - fillerBytes, instances - fillers, byClass);
+    }
+
+    /** Adds several processes' censuses, class by class. */
+    public static HeapCensus sum(List<HeapCensus> censuses) {
+        Map<String, Long> byClass = new LinkedHashMap<>();
+        long total = 0;
+        long instances = 0;
+        for (HeapCensus census : censuses) {
+            total += census.totalBytes();
+            instances += census.totalInstances();
+            census.bytesByClass().forEach((name, bytes) -> byClass.merge(name, bytes, Long::sum));
+        }
+        List<Map.Entry<String, Long>> sorted = new ArrayList<>(byClass.entrySet());
+        sorted.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+        Map<String, Long> ordered = new LinkedHashMap<>();
+        sorted.forEach(e -> ordered.put(e.getKey(), e.getValue()));
+        return new HeapCensus(total, instances, ordered);
+    }
+}

@@ -1,0 +1,465 @@
+package dev.c1m.tuning.bench;
+
+import dev.c1m.echo.demo.ConsoleLog;
+import dev.c1m.echo.demo.Options;
+import dev.c1m.lifecycle.ShutdownReport;
+import dev.c1m.tuning.ErrorKind;
+import dev.c1m.tuning.KernelMeter;
+import dev.c1m.tuning.LoadPlan;
+import dev.c1m.tuning.LoadProgress;
+import dev.c1m.tuning.LoadReport;
+import dev.c1m.tuning.LoadSupervisor;
+import dev.c1m.tuning.ProcessMeter;
+import dev.c1m.tuning.ProcessMeter.HeapCensus;
+import dev.c1m.tuning.ReadinessCheck;
+import dev.c1m.tuning.ReadinessDoctor;
+import dev.c1m.tuning.ReadinessReport;
+import dev.c1m.tuning.ReadinessTarget;
+import dev.c1m.tuning.SysctlChanges;
+import dev.c1m.tuning.SystemView;
+import dev.c1m.tuning.Verdict;
+import dev.c1m.tuning.server.WorkerSupervisor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The C1M run, in one command: checks the machine with the doctor, raises the few kernel
+ * settings the run needs, starts the million-connection server (a {@link WorkerSupervisor} with as
+ * many {@code SO_REUSEPORT} worker processes as the descriptor limit requires) and the load
+ * generator (a {@link LoadSupervisor} with as many processes and loopback source addresses as
+ * needed), ramps to N connections, holds them with one heartbeat per connection per interval,
+ * measures while holding, stops everything gracefully, restores the kernel settings, and prints
+ * the report (also written, with a timeline CSV and chart, under {@code --results}).
+ *
+ * <pre>
+ * ./c1m                                      (1,000,000 connections for 10 minutes, where the doctor allows)
+ * ./c1m --connections 20000 --hold 1m        (the root README's demo)
+ * java -cp "$CP" dev.c1m.tuning.bench.C1mRun --help
+ * </pre>
+ * Run it as root to let it change kernel settings; otherwise it runs with the settings as they are.
+ */
+public final class C1mRun {
+
+    static final String USAGE = """
+            usage: C1mRun [options]
+              --connections N    connections to hold (default 1000000); if the doctor says this machine
+                                 cannot, the largest number it can, with the reason
+              --hold T           how long to hold them once all are open (default 10m)
+              --heartbeat T      one PING per connection per interval (default 30s)
+              --connect-rate N   ramp speed, connections per second (default 15000)
+              --busy N           echo connections to run alongside the held ones for --busy-duration,
+                                 closed loop, half-way through the hold (default 0 = none)
+              --busy-duration T  (default 30s)
+              --results DIR      where the report, the timeline CSV and its chart go (default c1m-results)
+              durations: 500ms, 10s, 2m, 1h""";
+
+    /** The kernel spreads SO_REUSEPORT connections unevenly (14,195 to 18,909 per process over 60): size with headroom. */
+    private static final double REUSEPORT_HEADROOM = 1.15;
+    /** Descriptors a worker keeps for itself: jars, the selector, pipes, the metrics endpoint. */
+    private static final int RESERVED_DESCRIPTORS = 200;
+    private static final Duration SAMPLE_INTERVAL = Duration.ofSeconds(5);
+    static final List<String> SERVER_JVM = List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-Xss256k", "-XX:+UseCompactObjectHeaders");
+    static final List<String> LOAD_JVM = List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-Xss256k", "-XX:+UseCompactObjectHeaders");
+
+    /** One row of the timeline. */
+    record Sample(double seconds, long clientsOpen, long serverConnections, long serverRssBytes,
+                  long serverHeapUsedBytes, long slabBytes) {
+        static final String CSV_HEADER = "seconds,clients_open,server_connections,server_rss_bytes,server_heap_used_bytes,slab_bytes";
+
+        String csv() {
+            return String.format(Locale.ROOT, "%.1f,%d,%d,%d,%d,%d", seconds, clientsOpen, serverConnections,
+                    serverRssBytes, serverHeapUsedBytes, slabBytes);
+        }
+    }
+
+    private C1mRun() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        ConsoleLog.oneLinePerRecord();
+        Options o = Options.parseOrExit(args, USAGE, List.of("connections", "hold", "heartbeat", "connect-rate", "busy",
+                "busy-duration", "results"), List.of());
+        long requested = o.integer("connections", 1_000_000, 1, Integer.MAX_VALUE);
+        Settings settings = new Settings(
+                safeConnections(new ReadinessDoctor(SystemView.live()), requested),
+                LoadPlan.duration(o, "hold", "10m"), LoadPlan.duration(o, "heartbeat", "30s"),
+                o.integer("connect-rate", 15_000, 1, Integer.MAX_VALUE), o.integer("busy", 0, 0, 100_000),
+                LoadPlan.duration(o, "busy-duration", "30s"), Path.of(o.string("results", "c1m-results")));
+        SysctlChanges sysctls = new SysctlChanges(Path.of("/proc/sys"));
+        Thread restoreOnInterrupt = Thread.ofPlatform().unstarted(() -> restoreQuietly(sysctls));
+        Runtime.getRuntime().addShutdownHook(restoreOnInterrupt);
+        try {
+            raiseKernelSettings(sysctls, settings.connections());
+            new Run(settings, sysctls).execute();
+        } finally {
+            restoreQuietly(sysctls);
+        }
+    }
+
+    record Settings(long connections, Duration hold, Duration heartbeat, int connectRate, int busy,
+                    Duration busyDuration, Path results) {
+    }
+
+    /** The requested number if the doctor sees no FAIL for it; otherwise the largest that passes, with the reasons printed. */
+    static long safeConnections(ReadinessDoctor doctor, long requested) {
+        ReadinessReport report = doctor.examine(ReadinessTarget.of(requested, true));
+        System.out.println(report.toText());
+        if (report.overall() != Verdict.FAIL) {
+            return requested;
+        }
+        long fits = 0;
+        long fails = requested;
+        while (fails - fits > Math.max(1_000, requested / 1_000)) {
+            long middle = (fits + fails) / 2;
+            if (doctor.examine(ReadinessTarget.of(middle, true)).overall() == Verdict.FAIL) {
+                fails = middle;
+            } else {
+                fits = middle;
+            }
+        }
+        long safe = fits / 1_000 * 1_000;
+        System.out.printf(Locale.ROOT, "%nThe doctor says this machine cannot hold %,d connections:%n", requested);
+        report.checks().stream().filter(c -> c.verdict() == Verdict.FAIL)
+                .forEach(c -> System.out.printf("  %s: %s%n", c.limit(), c.allows()));
+        if (safe == 0) {
+            throw new IllegalStateException("not even 1,000 connections fit on this machine; see the checks above");
+        }
+        System.out.printf(Locale.ROOT, "Running with %,d connections, the largest number it passes.%n%n", safe);
+        return safe;
+    }
+
+    /**
+     * The settings the run needs beyond the defaults of a current kernel, each only raised and all
+     * restored at the end: a deeper SYN queue for the ramp, room in the connection-tracking table
+     * (if the netfilter module is loaded, every loopback connection may be tracked), the TCP
+     * memory the doctor asks for, and migrating queued connections to a sibling listener when a
+     * worker closes its {@code SO_REUSEPORT} socket.
+     */
+    static void raiseKernelSettings(SysctlChanges sysctls, long connections) {
+        try {
+            sysctls.raiseTo("net.ipv4.tcp_max_syn_backlog", 8_192);
+            sysctls.raiseTo("net.netfilter.nf_conntrack_max", (long) (connections * 2.2));
+            sysctls.raiseTo("net.ipv4.tcp_migrate_req", 1);
+            ReadinessCheck tcpMem = new ReadinessDoctor(SystemView.live())
+                    .examine(ReadinessTarget.of(connections, true)).check("net.ipv4.tcp_mem (pages)");
+            Matcher wanted = Pattern.compile("tcp_mem=\"([0-9 ]+)\"").matcher(tcpMem.fix());
+            if (tcpMem.verdict() != Verdict.PASS && wanted.find()) {
+                sysctls.set("net.ipv4.tcp_mem", wanted.group(1));
+            }
+        } catch (IOException e) {
+            System.out.println("note: kernel settings left as they are (" + e.getMessage()
+                    + "); run as root to let the run raise them");
+        }
+        sysctls.changes().forEach((name, change) -> System.out.println("sysctl " + name + ": " + change));
+    }
+
+    private static void restoreQuietly(SysctlChanges sysctls) {
+        try {
+            sysctls.restore();
+        } catch (IOException e) {
+            System.err.println("could not restore kernel settings: " + e.getMessage() + "; changed: " + sysctls.changes());
+        }
+    }
+
+    /** One execution: the server, the load, the sampling and the report. Main thread only. */
+    private static final class Run {
+
+        private final Settings settings;
+        private final SysctlChanges sysctls;
+        private final long started = System.nanoTime();
+        private final List<Sample> timeline = new ArrayList<>();
+        private final AtomicReference<LoadProgress> clients = new AtomicReference<>(LoadProgress.ZERO);
+        private final StringBuilder report = new StringBuilder();
+        private WorkerSupervisor server;
+
+        Run(Settings settings, SysctlChanges sysctls) {
+            this.settings = settings;
+            this.sysctls = sysctls;
+        }
+
+        void execute() throws Exception {
+            long hardLimit = SystemView.live().openFiles().hard();
+            int perWorker = (int) Math.max(1_000, hardLimit - RESERVED_DESCRIPTORS);
+            int workers = (int) Math.max(1, Math.ceil(settings.connections() * REUSEPORT_HEADROOM / perWorker));
+            int cores = Runtime.getRuntime().availableProcessors();
+            long slabBefore = KernelMeter.slabBytes();
+            System.out.printf(Locale.ROOT, "starting %d server worker(s), up to %,d connections each (descriptor limit %,d)...%n",
+                    workers, perWorker, hardLimit);
+            server = WorkerSupervisor.start(workers, "127.0.0.1", 0, SERVER_JVM, List.of(
+                    "--reactors", Integer.toString(workers == 1 ? cores : 1),
+                    "--max-connections", Integer.toString(perWorker),
+                    "--idle-timeout-ms", Long.toString(settings.heartbeat().multipliedBy(3).toMillis())));
+            try {
+                HeapCensus baseline = census();
+                long rssBefore = serverRss();
+                LoadPlan plan = LoadPlan.parse("hold", "--port", Integer.toString(server.port()),
+                        "--connections", Long.toString(settings.connections()),
+                        "--connect-rate", Integer.toString(settings.connectRate()), "--sources", "auto",
+                        "--heartbeat", settings.heartbeat().toMillis() + "ms", "--heartbeat-reply", "pong",
+                        "--hold", settings.hold().toMillis() + "ms");
+                int loadProcesses = LoadSupervisor.processesFor(plan, hardLimit);
+                System.out.printf(Locale.ROOT, "server on 127.0.0.1:%d; load: %d process(es); ramping to %,d at %,d/s, then holding %s%n",
+                        server.port(), loadProcesses, settings.connections(), settings.connectRate(), settings.hold());
+                LoadSupervisor load = new LoadSupervisor();
+                CompletableFuture<LoadReport> run = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return load.run(plan, loadProcesses, LoadGenMain.class, LOAD_JVM, clients::set);
+                    } catch (IOException | InterruptedException e) {
+                        throw new IllegalStateException("the load generator failed: " + e.getMessage(), e);
+                    }
+                });
+                Holding holding = monitor(run);
+                LoadReport result = run.get();
+                ShutdownReport drained = server.stop(Duration.ofSeconds(30));
+                writeReport(result, holding, baseline, rssBefore, slabBefore, drained, workers, loadProcesses);
+            } finally {
+                server.close();
+            }
+        }
+
+        /** What was measured while all connections were held. */
+        record Holding(double rampSeconds, double serverCores, long heartbeatsInWindow, double windowSeconds,
+                       HeapCensus census, long clientsOpen, long serverConnections, long rssBytes, long slabBytes,
+                       LoadReport busyEcho) {
+        }
+
+        /** Samples every few seconds until the load ends, and measures while holding. */
+        private Holding monitor(CompletableFuture<LoadReport> run) throws Exception {
+            long rampDone = -1;
+            long cpuStart = 0;
+            long cpuStartNanos = 0;
+            long beatsStart = 0;
+            Holding measured = null;
+            double serverCores = 0;
+            long beatsInWindow = 0;
+            double windowSeconds = 0;
+            CompletableFuture<LoadReport> busy = null;
+            long hold = settings.hold().toNanos();
+            // While holding: a CPU window first, then the heap census (a full GC in every worker,
+            // which would disturb the window), then the busy echo load.
+            long windowFrom = hold / 10;
+            long windowTo = windowFrom + Math.min(TimeUnit.MINUTES.toNanos(2), hold * 3 / 10);
+            long censusAt = hold * 45 / 100;
+            long busyFrom = hold * 6 / 10;
+            HeapCensus census = null;
+            Sample atCensus = null;
+            long clientsAtCensus = 0;
+            while (!run.isDone()) {
+                TimeUnit.NANOSECONDS.sleep(Math.max(1, SAMPLE_INTERVAL.toNanos() - (System.nanoTime() - started) % SAMPLE_INTERVAL.toNanos()));
+                Sample sample = sample();
+                long now = System.nanoTime();
+                if (rampDone < 0 && sample.clientsOpen() >= settings.connections()) {
+                    rampDone = now;
+                    System.out.printf(Locale.ROOT, "all %,d connections open after %.1f s%n", settings.connections(), (now - started) / 1e9);
+                }
+                long held = rampDone < 0 ? -1 : now - rampDone;
+                if (held >= windowFrom && cpuStartNanos == 0) {
+                    cpuStartNanos = now;
+                    cpuStart = serverCpu();
+                    beatsStart = heartbeatsAnswered();
+                }
+                if (held >= windowTo && cpuStartNanos > 0 && windowSeconds == 0) {
+                    windowSeconds = (now - cpuStartNanos) / 1e9;
+                    serverCores = (serverCpu() - cpuStart) / 1e9 / windowSeconds;
+                    beatsInWindow = heartbeatsAnswered() - beatsStart;
+                }
+                if (held >= censusAt && windowSeconds > 0 && census == null) {
+                    long censusStart = System.nanoTime();
+                    census = census();
+                    atCensus = sample();
+                    clientsAtCensus = clients.get().open();
+                    System.out.printf(Locale.ROOT, "heap census of %d worker(s) in %.1f s, %,d connections held%n",
+                            server.workerPids().size(), (System.nanoTime() - censusStart) / 1e9, clientsAtCensus);
+                }
+                if (held >= busyFrom && census != null && busy == null) {
+                    busy = startBusyEcho(Duration.ofNanos(Math.min(settings.busyDuration().toNanos(), hold / 4)));
+                }
+            }
+            if (census != null && busy != null) {
+                measured = new Holding((rampDone - started) / 1e9, serverCores, beatsInWindow, windowSeconds, census,
+                        clientsAtCensus, atCensus.serverConnections(), atCensus.serverRssBytes(), atCensus.slabBytes(),
+                        busy.get());
+            }
+            if (measured == null) {
+                throw new IllegalStateException("the load ended before the measurements while holding (hold too short, or the ramp failed): "
+                        + run.get().toText());
+            }
+            return measured;
+        }
+
+        /** The busy echo load alongside the held connections; an already finished empty future when there is none. */
+        private CompletableFuture<LoadReport> startBusyEcho(Duration duration) {
+            if (settings.busy() == 0) {
+                return CompletableFuture.completedFuture(null);
+            }
+            System.out.printf(Locale.ROOT, "echo load: %,d busy connections for %s alongside%n", settings.busy(), duration);
+            LoadPlan echo = LoadPlan.parse("echo", "--port", Integer.toString(server.port()),
+                    "--connections", Integer.toString(settings.busy()), "--sources", "127.200.0.1",
+                    "--duration", duration.toMillis() + "ms", "--warmup", "1s", "--message-bytes", "64",
+                    "--processes", "1", "--quiet");
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new LoadSupervisor().run(echo, 1, LoadGenMain.class, LOAD_JVM, progress -> { });
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException("the echo load failed: " + e.getMessage(), e);
+                }
+            });
+        }
+
+        private Sample sample() throws IOException {
+            String metrics = server.scrapeSum();
+            LoadProgress progress = clients.get();
+            Sample sample = new Sample((System.nanoTime() - started) / 1e9, progress.open(),
+                    metric(metrics, "c1m_connections"), serverRss(), metric(metrics, "jvm_heap_used_bytes"),
+                    KernelMeter.slabBytes());
+            timeline.add(sample);
+            System.out.printf(Locale.ROOT, "[%6.0fs] clients open %,d/%,d  server %,d  heartbeats %,d  errors %,d  "
+                            + "server RSS %.2f GiB  kernel slab %.2f GiB%n", sample.seconds(), progress.open(),
+                    settings.connections(), sample.serverConnections(), progress.answered(), progress.errors(),
+                    sample.serverRssBytes() / GIB, sample.slabBytes() / GIB);
+            return sample;
+        }
+
+        private long heartbeatsAnswered() {
+            return metric(server.scrapeSum(), "c1m_heartbeats_total");
+        }
+
+        private long serverRss() {
+            return server.workerPids().stream().mapToLong(ProcessMeter::rssBytes).sum();
+        }
+
+        private long serverCpu() {
+            return server.workerPids().stream().mapToLong(ProcessMeter::cpuNanos).sum();
+        }
+
+        private HeapCensus census() throws IOException, InterruptedException {
+            List<HeapCensus> censuses = new ArrayList<>();
+            for (long pid : server.workerPids()) {
+                censuses.add(ProcessMeter.heapCensus(pid));
+            }
+            return ProcessMeter.sum(censuses);
+        }
+
+        private void writeReport(LoadReport result, Holding holding, HeapCensus baseline, long rssBefore, long slabBefore,
+                                 ShutdownReport drained, int workers, int loadProcesses) throws IOException {
+            long n = holding.clientsOpen(); // the client side's count: a worker that misses one scrape cannot skew it
+            long unexpected = result.errors().getOrDefault(ErrorKind.CLOSED_BY_PEER, 0L)
+                    + result.errors().getOrDefault(ErrorKind.RESET, 0L);
+            line("C1M run", String.format(Locale.ROOT, "%,d connections, held %s, a heartbeat per connection every %s",
+                    settings.connections(), settings.hold(), settings.heartbeat()));
+            line("machine", String.format(Locale.ROOT, "%d cores, %.1f GiB, %s %s, JDK %s, %s",
+                    Runtime.getRuntime().availableProcessors(), memTotalBytes() / GIB, System.getProperty("os.name"),
+                    System.getProperty("os.version"), Runtime.version(), LocalDate.now()));
+            line("processes", String.format(Locale.ROOT, "%d server worker(s) %s; %d load process(es) %s",
+                    workers, SERVER_JVM, loadProcesses, LOAD_JVM));
+            line("connections held at the end", String.format(Locale.ROOT, "%,d of %,d (while holding: %,d by the clients' count, %,d by the server's metrics)",
+                    result.openAtEnd(), settings.connections(), n, holding.serverConnections()));
+            line("worker restarts", Integer.toString(server.restarts()));
+            line("ramp", String.format(Locale.ROOT, "%.1f s to open all, %,.0f connects/s", holding.rampSeconds(),
+                    result.connectsPerSecond()));
+            line("unexpected disconnects", String.format(Locale.ROOT, "%,d; all errors: %s", unexpected, result.errors()));
+            line("heartbeats", String.format(Locale.ROOT, "%,d sent, %,d answered, %,d failed", result.sent(),
+                    result.answered(), result.failed()));
+            line("heartbeat RTT", String.format(Locale.ROOT, "p50 %s  p99 %s  p99.9 %s  max %s",
+                    ms(result.latency().percentile(50)), ms(result.latency().percentile(99)),
+                    ms(result.latency().percentile(99.9)), ms(result.latency().max())));
+            line("server heap per connection", String.format(Locale.ROOT,
+                    "%,.0f B (live heap after a full GC in every worker, minus their empty baseline)",
+                    (holding.census().totalBytes() - baseline.totalBytes()) / (double) n));
+            line("server RSS", String.format(Locale.ROOT, "%.2f GiB in all (%.2f GiB before the load), %,.0f B per connection",
+                    holding.rssBytes() / GIB, rssBefore / GIB, (holding.rssBytes() - rssBefore) / (double) n));
+            line("kernel memory", String.format(Locale.ROOT,
+                    "slab +%.2f GiB: %,.0f B per socket, %,.0f B per connection with both ends on this machine",
+                    (holding.slabBytes() - slabBefore) / GIB, (holding.slabBytes() - slabBefore) / (2.0 * n),
+                    (holding.slabBytes() - slabBefore) / (double) n));
+            line("server CPU while holding", String.format(Locale.ROOT,
+                    "%.2f cores over %.0f s (%.0f%% of the machine), %,.1f us per heartbeat answered",
+                    holding.serverCores(), holding.windowSeconds(),
+                    100 * holding.serverCores() / Runtime.getRuntime().availableProcessors(),
+                    holding.heartbeatsInWindow() == 0 ? 0
+                            : holding.serverCores() * holding.windowSeconds() * 1e6 / holding.heartbeatsInWindow()));
+            if (holding.busyEcho() != null) {
+                LoadReport echo = holding.busyEcho();
+                line("busy echo alongside", String.format(Locale.ROOT, "%,d connections: %,.0f requests/s, p50 %s, p99 %s, errors %d",
+                        settings.busy(), echo.requestsPerSecond(), ms(echo.latency().percentile(50)),
+                        ms(echo.latency().percentile(99)), echo.totalErrors()));
+            }
+            line("kernel settings changed", sysctls.changes().isEmpty() ? "none" : sysctls.changes() + " (restored)");
+            line("graceful stop", String.format(Locale.ROOT, "%,d open at the signal, %,d force-closed, %d ms",
+                    drained.openAtStart(), drained.forceClosed(), drained.took().toMillis()));
+            report.append("\nwhere the server heap goes, per connection (largest classes):\n");
+            heapBreakdown(holding.census(), baseline, n).forEach(row -> report.append("  ").append(row).append('\n'));
+
+            System.out.println();
+            System.out.print(report);
+            Files.createDirectories(settings.results());
+            Files.writeString(settings.results().resolve("c1m-report.txt"), report);
+            List<String> csv = new ArrayList<>(List.of(Sample.CSV_HEADER));
+            timeline.forEach(s -> csv.add(s.csv()));
+            Files.write(settings.results().resolve("c1m-timeline.csv"), csv);
+            Files.writeString(settings.results().resolve("c1m-timeline.svg"), chart());
+            System.out.println("\nwritten: " + settings.results().toAbsolutePath() + "/{c1m-report.txt, c1m-timeline.csv, c1m-timeline.svg}");
+        }
+
+        private List<String> heapBreakdown(HeapCensus holding, HeapCensus baseline, long n) {
+            List<String> rows = new ArrayList<>();
+            for (Map.Entry<String, Long> entry : holding.bytesByClass().entrySet()) {
+                double perConnection = (entry.getValue() - baseline.bytesByClass().getOrDefault(entry.getKey(), 0L)) / (double) n;
+                if (perConnection >= 1 && rows.size() < 20) {
+                    rows.add(String.format(Locale.ROOT, "%7.1f B  %s", perConnection, entry.getKey()));
+                }
+            }
+            return rows;
+        }
+
+        private String chart() {
+            List<Double> seconds = timeline.stream().map(Sample::seconds).toList();
+            return TimelineChart.svg(String.format(Locale.ROOT, "C1M run: %,d connections", settings.connections()), seconds, List.of(
+                    new TimelineChart.Series("connections held by the server", "", 1,
+                            timeline.stream().map(s -> (double) s.serverConnections()).toList(), "#457b9d"),
+                    new TimelineChart.Series("server RSS, all workers", "GiB", GIB,
+                            timeline.stream().map(s -> (double) s.serverRssBytes()).toList(), "#e76f51"),
+                    new TimelineChart.Series("kernel slab memory (sockets of both ends)", "GiB", GIB,
+                            timeline.stream().map(s -> (double) s.slabBytes()).toList(), "#2a9d8f")));
+        }
+
+        private void line(String what, String value) {
+            report.append(String.format(Locale.ROOT, "%-30s %s%n", what, value));
+        }
+    }
+
+    private static final double GIB = 1024.0 * 1024 * 1024;
+
+    private static long metric(String exposition, String series) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(exposition);
+        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+    }
+
+    private static String ms(Duration duration) {
+        return String.format(Locale.ROOT, "%.2f ms", duration.toNanos() / 1e6);
+    }
+
+    private static long memTotalBytes() {
+        try {
+            return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal:"))
+                    .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).findFirst().orElse(0);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+}
