@@ -23,7 +23,7 @@ import java.util.Locale;
  *                     kernel choose
  * @param processes    child processes to spread over; 0: as many as the descriptor limit requires
  * @param rate         echo requests per second over all connections; 0: closed loop
- * @param reconnect    hold mode: re-open a connection that the peer closed or reset
+ * @param reconnect    hold mode: replace a connection that the peer closed or reset, or whose connect failed
  * @param child        this process is a child of a supervisor: print machine-readable lines
  */
 public record LoadPlan(LoadMode mode, List<InetAddress> destinations, int port, List<InetAddress> sources,

@@ -19,6 +19,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.nio.channels.ServerSocketChannel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -177,5 +180,27 @@ class LoadEngineTest {
         // fewer depends on the server's speed (a request waits for an idle connection).
         assertThat(report.sent()).isBetween(1L, 201L);
         assertThat(report.sent()).isEqualTo(report.answered() + report.failed());
+    }
+
+    @Test
+    void aConnectTheKernelCompletedDuringALongPauseIsNotCountedAsATimeout() throws IOException {
+        // A listener that never accepts: the kernel still completes every handshake into its queue.
+        try (ServerSocketChannel silent = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0), 4096)) {
+            int port = ((InetSocketAddress) silent.getLocalAddress()).getPort();
+            // More connects than one select() reports (1,024), and a clock that jumps 5 s (a long
+            // GC pause, a starved CPU) once the first events are being handled: the connects whose
+            // events are still queued are past their 1 s deadline when the loop next looks at them.
+            AtomicLong reads = new AtomicLong();
+            long jump = TimeUnit.SECONDS.toNanos(5);
+            LoadPlan plan = plan("hold", port, "--connections", "1500", "--connect-timeout", "1s", "--hold", "200ms",
+                    "--sources", "none");
+            LoadEngine engine = new LoadEngine(plan, () -> System.nanoTime() + (reads.incrementAndGet() > 3 ? jump : 0),
+                    progress -> { }, TimeUnit.SECONDS.toNanos(1));
+
+            LoadReport report = engine.run();
+
+            assertThat(report.errors()).isEmpty();
+            assertThat(report.connected()).isEqualTo(1500);
+        }
     }
 }
