@@ -38,17 +38,30 @@ import java.util.function.ToLongFunction;
  *      dev.c1m.tuning.bench.BacklogBurst [--connections 3000] [--hold 20s] [--runs 3] [--out chapter08-tuning/results]
  * </pre>
  * Prints one line per run and a table of medians; writes {@code backlog-burst.csv} (every run).
+ * Each run also reports the longest pause of the load generator's own loop ({@link StallWatch});
+ * a run where it reaches the connect timeout is marked SUSPECT and left out of the medians: a
+ * starved generator counts connects the kernel had completed as {@code CONNECT_TIMEOUT}.
+ * Each burst comes from a loopback source address of its own (127.0.9.10, .11, ...), so that no
+ * run inherits the TIME_WAIT ports of the one before. The load engine runs on the main thread;
+ * the server is a separate process.
  */
 public final class BacklogBurst {
 
     private static final Path ABORT_ON_OVERFLOW = Path.of("/proc/sys/net/ipv4/tcp_abort_on_overflow");
+    private static final long CONNECT_TIMEOUT_NANOS = 10_000_000_000L; // the load generator's default --connect-timeout
 
     private record Config(String name, int backlog, boolean abortOnOverflow) {
     }
 
-    private record Run(Config config, int run, LoadReport report, long overflows, long drops, long cookiesSent) {
+    private record Run(Config config, int run, LoadReport report, long overflows, long drops, long cookiesSent,
+                       long longestPauseNanos) {
         long errors(ErrorKind kind) {
             return report.errors().getOrDefault(kind, 0L);
+        }
+
+        /** The load generator itself stalled long enough to count completed connects as timeouts. */
+        boolean suspect() {
+            return longestPauseNanos >= CONNECT_TIMEOUT_NANOS;
         }
     }
 
@@ -75,36 +88,47 @@ public final class BacklogBurst {
                 canAbort ? abortBefore : "?", canAbort ? "" : " (not writable: that configuration is skipped)", Runtime.version());
 
         List<Run> results = new ArrayList<>();
+        int sourceIndex = 0;
         for (int run = 1; run <= runs; run++) {
             for (Config config : configs) {
-                Run r = runOnce(config, run, connections, hold, abortBefore);
+                String source = "127.0.9." + (10 + sourceIndex++);
+                Run r = runOnce(config, run, connections, hold, source, abortBefore);
                 results.add(r);
                 System.out.printf(Locale.ROOT, "  run %d %-36s connected %5d  at %6.0f/s  CONNECT_TIMEOUT %4d  RESET %4d  REFUSED %4d  "
-                                + "REPLY_TIMEOUT %5d  ListenOverflows %5d  ListenDrops %5d  cookies %5d%n", run, config.name,
+                                + "REPLY_TIMEOUT %5d  ListenOverflows %5d  ListenDrops %5d  cookies %5d  longest engine pause %5.1f s%s%n",
+                        run, config.name,
                         r.report.connected(), r.report.connectsPerSecond(), r.errors(ErrorKind.CONNECT_TIMEOUT),
                         r.errors(ErrorKind.RESET), r.errors(ErrorKind.CONNECT_REFUSED), r.errors(ErrorKind.REPLY_TIMEOUT),
-                        r.overflows, r.drops, r.cookiesSent);
+                        r.overflows, r.drops, r.cookiesSent, r.longestPauseNanos / 1e9,
+                        r.suspect() ? "  SUSPECT: the load generator stalled past the connect timeout" : "");
             }
         }
         printMedians(configs, results);
         writeCsv(out, results);
     }
 
-    private static Run runOnce(Config config, int run, int connections, String hold, String abortBefore) throws Exception {
+    /**
+     * One burst from {@code source}, a loopback address no earlier run used: the previous runs'
+     * client ports sit in TIME_WAIT for a minute, and a source address whose ports fill up makes
+     * every {@code bind()} search longer (see the pitfalls in the README).
+     */
+    private static Run runOnce(Config config, int run, int connections, String hold, String source, String abortBefore)
+            throws Exception {
         try (ChildJvm server = ChildJvm.start(List.of(), List.of("-Xss256k"), EchoServerMain.class,
                 "--port", "0", "--backlog", Integer.toString(config.backlog))) {
             String port = server.awaitLine("listening on 127\\.0\\.0\\.1:(\\d+)", Duration.ofSeconds(60)).group(1);
             LoadPlan plan = LoadPlan.parse("hold", "--port", port, "--connections", Integer.toString(connections),
-                    "--connect-rate", "0", "--heartbeat", "1s", "--hold", hold, "--quiet");
+                    "--connect-rate", "0", "--heartbeat", "1s", "--hold", hold, "--sources", source, "--quiet");
             Thread restore = Thread.ofPlatform().unstarted(() -> writeSysctlQuietly(abortBefore));
             if (config.abortOnOverflow) {
                 Runtime.getRuntime().addShutdownHook(restore);
                 Files.writeString(ABORT_ON_OVERFLOW, "1");
             }
             TcpExtCounters before = TcpExtCounters.read();
+            StallWatch clock = new StallWatch(System::nanoTime);
             LoadReport report;
             try {
-                report = new LoadEngine(plan).run();
+                report = new LoadEngine(plan, clock, p -> { }, 1_000_000_000L).run();
             } finally {
                 if (config.abortOnOverflow) {
                     writeSysctlQuietly(abortBefore);
@@ -115,15 +139,19 @@ public final class BacklogBurst {
             server.terminate();
             server.awaitExit(Duration.ofSeconds(30));
             return new Run(config, run, report, after.since(before, "TcpExtListenOverflows"),
-                    after.since(before, "TcpExtListenDrops"), after.since(before, "TcpExtSyncookiesSent"));
+                    after.since(before, "TcpExtListenDrops"), after.since(before, "TcpExtSyncookiesSent"), clock.longestGapNanos());
         }
     }
 
     private static void printMedians(List<Config> configs, List<Run> results) {
-        System.out.printf("%n%-36s %10s %10s %16s %8s %9s %14s %16s %12s%n", "medians over the runs", "connected", "connect/s",
+        System.out.printf("%n%-36s %10s %10s %16s %8s %9s %14s %16s %12s%n", "medians (SUSPECT runs left out)", "connected", "connect/s",
                 "CONNECT_TIMEOUT", "RESET", "REFUSED", "REPLY_TIMEOUT", "ListenOverflows", "SYN cookies");
         for (Config config : configs) {
-            List<Run> mine = results.stream().filter(r -> r.config.equals(config)).toList();
+            List<Run> mine = results.stream().filter(r -> r.config.equals(config) && !r.suspect()).toList();
+            if (mine.isEmpty()) {
+                System.out.printf("%-36s every run was SUSPECT%n", config.name);
+                continue;
+            }
             System.out.printf("%-36s %10d %10d %16d %8d %9d %14d %16d %12d%n", config.name,
                     median(mine, r -> r.report.connected()), median(mine, r -> (long) r.report.connectsPerSecond()),
                     median(mine, r -> r.errors(ErrorKind.CONNECT_TIMEOUT)), median(mine, r -> r.errors(ErrorKind.RESET)),
@@ -138,14 +166,14 @@ public final class BacklogBurst {
 
     private static void writeCsv(Path out, List<Run> results) throws IOException {
         List<String> csv = new ArrayList<>(List.of("configuration,run,connections,connected,connects_per_s,connect_timeout,reset,"
-                + "connect_refused,reply_timeout,other_errors,listen_overflows,listen_drops,syncookies_sent"));
+                + "connect_refused,reply_timeout,other_errors,listen_overflows,listen_drops,syncookies_sent,longest_engine_pause_s,suspect"));
         for (Run r : results) {
             long known = r.errors(ErrorKind.CONNECT_TIMEOUT) + r.errors(ErrorKind.RESET) + r.errors(ErrorKind.CONNECT_REFUSED)
                     + r.errors(ErrorKind.REPLY_TIMEOUT);
-            csv.add(String.format(Locale.ROOT, "%s,%d,%d,%d,%.0f,%d,%d,%d,%d,%d,%d,%d,%d", r.config.name, r.run,
+            csv.add(String.format(Locale.ROOT, "%s,%d,%d,%d,%.0f,%d,%d,%d,%d,%d,%d,%d,%d,%.1f,%b", r.config.name, r.run,
                     r.report.target(), r.report.connected(), r.report.connectsPerSecond(), r.errors(ErrorKind.CONNECT_TIMEOUT),
                     r.errors(ErrorKind.RESET), r.errors(ErrorKind.CONNECT_REFUSED), r.errors(ErrorKind.REPLY_TIMEOUT),
-                    r.report.totalErrors() - known, r.overflows, r.drops, r.cookiesSent));
+                    r.report.totalErrors() - known, r.overflows, r.drops, r.cookiesSent, r.longestPauseNanos / 1e9, r.suspect()));
         }
         Files.createDirectories(out);
         Files.write(out.resolve("backlog-burst.csv"), csv);

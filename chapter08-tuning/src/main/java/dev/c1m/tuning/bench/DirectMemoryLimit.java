@@ -35,6 +35,7 @@ import java.util.regex.Pattern;
  *      dev.c1m.tuning.bench.DirectMemoryLimit [--checkpoint-mib 32] [--out chapter08-tuning/results]
  * </pre>
  * Prints a table and writes {@code direct-memory.csv}. Deterministic apart from the GC counts.
+ * Runs on the main thread, one child JVM at a time.
  * Does not cover memory-mapped files ({@code FileChannel.map}, not limited by the flag) or
  * {@code Arena}/{@code MemorySegment} allocations, which have no such limit either.
  */

@@ -49,7 +49,8 @@ import java.util.Locale;
  * java -cp chapter08-tuning/target/classes:chapter01-echo/target/classes \
  *      dev.c1m.tuning.bench.KeepaliveDetection [--settings 2:1:3,1:2:4] [--runs 3] [--out chapter08-tuning/results]
  * </pre>
- * {@code --settings} lists idle:interval:count in seconds. Prints detection times (median of the
+ * {@code --settings} lists idle:interval:count in seconds. The client runs on the main thread; the
+ * peer is a separate process. Prints detection times (median of the
  * runs) against the configured idle + interval x count, with the keepalive probes the kernel
  * counted ({@code TcpExtTCPKeepAlive}, machine-wide), and writes {@code keepalive.csv}.
  * Does not cover {@code TCP_USER_TIMEOUT} (not exposed by the JDK), which bounds the

@@ -5,7 +5,6 @@ import dev.c1m.echo.demo.Options;
 
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -31,9 +30,10 @@ import java.util.Locale;
  *   <li>{@code client writes header+body, Nagle on} / {@code TCP_NODELAY}: the request is split;</li>
  *   <li>{@code server writes header+body, Nagle on} / {@code TCP_NODELAY}: the reply is split.</li>
  * </ul>
- * {@code TCP_NODELAY} is set on the side that splits its message. The server is a platform thread
- * of this JVM (latency, not memory, is measured); both ends use unbuffered socket streams so that
- * every {@code write} is one {@code send()}.
+ * {@code TCP_NODELAY} is set on the side that splits its message. The client runs on the main
+ * thread, the server on one platform thread per configuration in this JVM (latency, not memory,
+ * is measured); both ends use unbuffered socket streams so that every {@code write} is one
+ * {@code send()}.
  *
  * <pre>
  * java -cp chapter08-tuning/target/classes:chapter01-echo/target/classes \
@@ -129,11 +129,11 @@ public final class NagleDelayedAck {
     private static void serve(ServerSocket listener, Config config, int requests) {
         try (Socket socket = listener.accept()) {
             socket.setTcpNoDelay(config.split == Split.SERVER && config.noDelay);
-            InputStream in = socket.getInputStream();
+            DataInputStream in = new DataInputStream(socket.getInputStream());
             OutputStream out = socket.getOutputStream();
             byte[] message = new byte[HEADER_BYTES + BODY_BYTES];
             for (int i = 0; i < requests; i++) {
-                new DataInputStream(in).readFully(message); // a server must see the whole request to answer
+                in.readFully(message); // a server must see the whole request to answer
                 send(out, message, config.split == Split.SERVER);
             }
         } catch (IOException e) {

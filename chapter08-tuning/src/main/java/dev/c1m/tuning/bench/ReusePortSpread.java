@@ -41,6 +41,7 @@ import java.util.Locale;
  *      [--out chapter08-tuning/results]
  * </pre>
  * Writes {@code reuseport-spread.csv} (per listener, per run) and {@code reuseport-close.csv}.
+ * Everything runs on the main thread: blocking connects, then non-blocking accepts.
  * Does not cover: a BPF program attached with {@code SO_ATTACH_REUSEPORT_CBPF} (not in the JDK),
  * or listeners joining while connections arrive (the hash then maps some flows to the new one).
  */
