@@ -71,6 +71,8 @@ public final class C1mRun {
     /** Descriptors a worker keeps for itself: jars, the selector, pipes, the metrics endpoint. */
     private static final int RESERVED_DESCRIPTORS = 200;
     private static final Duration SAMPLE_INTERVAL = Duration.ofSeconds(5);
+    /** Connections per loopback source address: half the ephemeral port range, where connects stay fast. */
+    private static final int MAX_PER_SOURCE = 14_000;
     static final List<String> SERVER_JVM = List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-Xss256k", "-XX:+UseCompactObjectHeaders");
     static final List<String> LOAD_JVM = List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -207,12 +209,12 @@ public final class C1mRun {
             try {
                 HeapCensus baseline = census();
                 long rssBefore = serverRss();
-                LoadPlan plan = LoadPlan.parse("hold", "--port", Integer.toString(server.port()),
-                        "--connections", Long.toString(settings.connections()),
-                        "--connect-rate", Integer.toString(settings.connectRate()), "--sources", "auto",
-                        "--heartbeat", settings.heartbeat().toMillis() + "ms", "--heartbeat-reply", "pong",
-                        "--hold", settings.hold().toMillis() + "ms");
-                int loadProcesses = LoadSupervisor.processesFor(plan, hardLimit);
+                int loadProcesses = LoadSupervisor.processesFor(holdPlan("auto"), hardLimit);
+                // Each load process gets source addresses of its own, enough for its share: a
+                // source address is good for about half the ephemeral port range (--max-per-pair).
+                long share = (settings.connections() + loadProcesses - 1) / loadProcesses;
+                long sourcesEach = (share + MAX_PER_SOURCE - 1) / MAX_PER_SOURCE;
+                LoadPlan plan = holdPlan(Long.toString(loadProcesses * sourcesEach));
                 System.out.printf(Locale.ROOT, "server on 127.0.0.1:%d; load: %d process(es); ramping to %,d at %,d/s, then holding %s%n",
                         server.port(), loadProcesses, settings.connections(), settings.connectRate(), settings.hold());
                 LoadSupervisor load = new LoadSupervisor();
@@ -230,6 +232,15 @@ public final class C1mRun {
             } finally {
                 server.close();
             }
+        }
+
+        private LoadPlan holdPlan(String sources) {
+            return LoadPlan.parse("hold", "--port", Integer.toString(server.port()),
+                    "--connections", Long.toString(settings.connections()),
+                    "--connect-rate", Integer.toString(settings.connectRate()), "--sources", sources,
+                    "--max-per-pair", Integer.toString(MAX_PER_SOURCE),
+                    "--heartbeat", settings.heartbeat().toMillis() + "ms", "--heartbeat-reply", "pong",
+                    "--hold", settings.hold().toMillis() + "ms");
         }
 
         /** What was measured while all connections were held. */

@@ -1,0 +1,75 @@
+package dev.c1m.tuning;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+import dev.c1m.echo.bench.ChildJvm;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@Timeout(60)
+class ProcessMeterTest {
+
+    private static final String HISTOGRAM = """
+             num     #instances         #bytes  class name (module)
+            -------------------------------------------------------
+               1:          1000         104000  sun.nio.ch.SocketChannelImpl (java.base@25.0.3)
+               2:            10          50000  [Ljdk.internal.vm.FillerElement; (java.base@25.0.3)
+               3:          2000          48000  java.net.InetSocketAddress$InetSocketAddressHolder (java.base@25.0.3)
+               4:          1000          24000  dev.c1m.tuning.server.TrackedSession
+            Total          4010         226000
+            """;
+
+    @Test
+    void parsesAClassHistogramLeavingOutFillerArrays() {
+        ProcessMeter.HeapCensus census = ProcessMeter.parseHistogram(HISTOGRAM);
+
+        assertThat(census.totalBytes()).isEqualTo(176_000);
+        assertThat(census.totalInstances()).isEqualTo(4_000);
+        assertThat(census.bytesByClass()).containsEntry("sun.nio.ch.SocketChannelImpl", 104_000L)
+                .containsEntry("dev.c1m.tuning.server.TrackedSession", 24_000L)
+                .doesNotContainKey(ProcessMeter.FILLER);
+    }
+
+    @Test
+    void addsCensusesClassByClassLargestFirst() {
+        ProcessMeter.HeapCensus one = ProcessMeter.parseHistogram(HISTOGRAM);
+
+        ProcessMeter.HeapCensus sum = ProcessMeter.sum(List.of(one, one));
+
+        assertThat(sum.totalBytes()).isEqualTo(352_000);
+        assertThat(sum.bytesByClass().keySet()).first().isEqualTo("sun.nio.ch.SocketChannelImpl");
+        assertThat(sum.bytesByClass()).containsEntry("java.net.InetSocketAddress$InetSocketAddressHolder", 96_000L);
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void readsAnotherProcessesMemoryCpuAndLiveHeap() throws Exception {
+        try (ChildJvm child = ChildJvm.start(List.of(), List.of("-Xmx64m"), HeapHolder.class)) {
+            child.awaitLine("^holding$", Duration.ofSeconds(30));
+
+            assertThat(ProcessMeter.rssBytes(child.pid())).isGreaterThan(4L << 20);
+            assertThat(ProcessMeter.cpuNanos(child.pid())).isPositive();
+            assertThat(ProcessMeter.heapCensus(child.pid()).bytesByClass().get("[B")).isGreaterThanOrEqualTo(4L << 20);
+        }
+        assertThat(ProcessMeter.rssBytes(Long.MAX_VALUE)).as("a process that is gone").isZero();
+    }
+
+    /** Holds 4 MiB of byte arrays until killed. */
+    public static final class HeapHolder {
+        public static void main(String[] args) throws InterruptedException {
+            byte[][] kept = new byte[64][];
+            for (int i = 0; i < kept.length; i++) {
+                kept[i] = new byte[64 * 1024];
+            }
+            System.out.println("holding");
+            Thread.sleep(Long.MAX_VALUE);
+            System.out.println(kept.length);
+        }
+    }
+}
