@@ -18,7 +18,7 @@ final class OverloadChart {
     private static final int PANEL_WIDTH = 400;
     private static final int PANEL_HEIGHT = 280;
     private static final int MARGIN_LEFT = 60;
-    private static final int MARGIN_TOP = 40;
+    private static final int MARGIN_TOP = 62;
     private static final int PLOT_WIDTH = 310;
     private static final int PLOT_HEIGHT = 190;
 
@@ -27,19 +27,19 @@ final class OverloadChart {
 
     static String svg(String title, double[] xs, List<String> seriesNames, List<Panel> panels) {
         int width = PANEL_WIDTH * panels.size();
-        int height = PANEL_HEIGHT + 60;
+        int height = PANEL_HEIGHT + 80;
         StringBuilder svg = new StringBuilder();
         svg.append(String.format(Locale.ROOT,
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"11\">%n",
                 width, height));
         svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        svg.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"18\" font-size=\"14\">%s</text>%n", escape(title)));
+        svg.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"20\" font-size=\"14\">%s</text>%n", escape(title)));
         for (int p = 0; p < panels.size(); p++) {
             panel(svg, p * PANEL_WIDTH + MARGIN_LEFT, MARGIN_TOP, xs, panels.get(p));
         }
-        int legendY = PANEL_HEIGHT + 35;
+        int legendY = PANEL_HEIGHT + 60;
         for (int s = 0; s < seriesNames.size(); s++) {
-            int x = 20 + s * 200;
+            int x = 20 + s * 280;
             svg.append(String.format(Locale.ROOT,
                     "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"3\"/>%n",
                     x, legendY - 4, x + 24, legendY - 4, COLOURS[s % COLOURS.length]));
@@ -135,7 +135,7 @@ final class OverloadChart {
         if (value == Math.rint(value)) {
             return String.format(Locale.ROOT, "%.0f", value);
         }
-        return value < 1 ? String.format(Locale.ROOT, "%.2g", value) : String.format(Locale.ROOT, "%.1f", value);
+        return String.format(Locale.ROOT, "%.1f", value);
     }
 
     private static String escape(String text) {
