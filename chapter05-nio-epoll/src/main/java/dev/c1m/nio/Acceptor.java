@@ -100,7 +100,7 @@ public final class Acceptor {
         }
     }
 
-    /** Connections accepted and handed to a worker. */
+    /** Connections accepted, admitted and handed to a worker (which drops them if it is closing). */
     public long acceptedConnections() {
         return accepted;
     }
