@@ -26,8 +26,9 @@ import java.util.function.Supplier;
  *
  * <p><b>Threads.</b> This object and the global limiter are shared by all reactor threads
  * (thread-safe). Each per-connection handler is confined to its connection's reactor thread, like
- * any chapter 5 handler. Allocation: one handler and one per-connection limiter per connection,
- * nothing per request. Not handled: protocols whose requests are not newline-terminated lines.
+ * any chapter 5 handler. Allocation: one handler and one per-connection limiter per connection;
+ * per request, nothing but the {@code ByteBuffer} that wraps the shared refusal line. Not
+ * handled: protocols whose requests are not newline-terminated lines.
  */
 public final class RequestRateLimits {
 
