@@ -22,11 +22,25 @@ import java.util.concurrent.RejectedExecutionException;
  * {@code SO_REUSEPORT} acceptors) or not (the acceptor-plus-workers server). Hand-off to another
  * reactor goes through {@link Reactor#register}: its lock-free task queue and a wake-up.
  *
+ * <p><b>Admission.</b> Each accepted channel goes through the server's {@link AcceptFilter}. A
+ * refused channel is closed here. An admitted one is, when the filter tracks connections (any
+ * filter but {@link AcceptFilter#ADMIT_ALL}), registered with a {@link ReleasingHandler}
+ * around its real handler, so that the filter's {@link AcceptFilter#released} runs exactly once
+ * for it, including when the connection is dropped before it gets a handler. The peer address
+ * and {@code TCP_NODELAY} are taken before the filter is asked, so a peer that is already gone
+ * is dropped before it is ever admitted. Before each {@code accept()}, the filter may also say
+ * the server is full ({@link AcceptFilter#holdWhileFull}): the acceptor then removes its
+ * {@code OP_ACCEPT} interest, the kernel's backlog holds the newcomers, and accepting resumes
+ * when the filter runs the resume task (handed back to this reactor with
+ * {@link Reactor#execute}).
+ *
  * <p>Failures: when {@code accept()} fails (EMFILE, too many open files, is the usual cause), the
  * listening socket would stay readable and a level-triggered selector would report it on every
  * loop, a busy spin. The acceptor therefore removes its {@code OP_ACCEPT} interest, waits for an
  * {@link AcceptBackoff} pause on a virtual thread, and re-enables it through the reactor's task
- * queue. Threads: all methods run on the acceptor's reactor thread; the counters can be read
+ * queue. A resume (after the pause, or when a full server has room again) only re-enables
+ * {@code OP_ACCEPT}: the next readiness event asks the filter again, so a stale resume costs one
+ * wake-up. Threads: all methods run on the acceptor's reactor thread; the counters can be read
  * from any thread.
  */
 public final class Acceptor {
@@ -41,11 +55,14 @@ public final class Acceptor {
     private final Handler.Factory handlers;
     private final AcceptFilter filter;
     private final AcceptBackoff backoff = AcceptBackoff.standard();
+    /** Given to the filter when it holds accepting: hands the resume back to this reactor. */
+    private final Runnable resumeWhenRoom = this::queueResume;
     private SelectionKey key;
     private int nextWorker;
     private volatile long accepted;
     private volatile long refused;
     private volatile long failures;
+    private volatile long holds;
 
     private Acceptor(Reactor reactor, ServerSocketChannel listener, List<Reactor> workers,
                      Handler.Factory handlers, AcceptFilter filter) {
@@ -83,7 +100,7 @@ public final class Acceptor {
         }
     }
 
-    /** Connections accepted and handed to a worker. */
+    /** Connections accepted, admitted and handed to a worker (which drops them if it is closing). */
     public long acceptedConnections() {
         return accepted;
     }
@@ -98,6 +115,11 @@ public final class Acceptor {
         return failures;
     }
 
+    /** How many times the filter said the server was full and accepting stopped. */
+    public long holdsWhileFull() {
+        return holds;
+    }
+
     void registered(SelectionKey key) {
         this.key = key;
     }
@@ -105,6 +127,9 @@ public final class Acceptor {
     void onAcceptable() {
         assert reactor.inReactorThread();
         for (int i = 0; i < MAX_ACCEPTS_PER_EVENT; i++) {
+            if (holdWhileFull()) {
+                return;
+            }
             SocketChannel channel;
             try {
                 channel = listener.accept();
@@ -120,29 +145,74 @@ public final class Acceptor {
         }
     }
 
-    private void dispatch(SocketChannel channel) {
-        boolean admitted;
+    private boolean holdWhileFull() {
+        boolean full;
         try {
-            admitted = filter.admit(channel);
+            full = filter.holdWhileFull(resumeWhenRoom);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "accept filter failed; refusing the connection", e);
-            admitted = false;
+            LOG.log(Level.WARNING, "accept filter failed; accepting anyway", e);
+            return false;
         }
-        if (!admitted) {
+        if (full) {
+            holds++;
+            key.interestOps(0); // the resume task is queued on this thread, so it runs after this
+        }
+        return full;
+    }
+
+    private void dispatch(SocketChannel channel) {
+        InetSocketAddress remote;
+        try {
+            remote = (InetSocketAddress) channel.getRemoteAddress();
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        } catch (IOException e) {
+            closeQuietly(channel); // the peer is already gone: nothing to admit
+            return;
+        }
+        if (!admit(channel)) {
             refused++;
             closeQuietly(channel);
             return;
         }
-        accepted++;
-        try {
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        } catch (IOException e) {
-            closeQuietly(channel); // the peer is already gone
-            return;
-        }
         Reactor worker = workers.get(nextWorker);
         nextWorker = (nextWorker + 1) % workers.size();
-        worker.register(channel, handlers);
+        if (filter == AcceptFilter.ADMIT_ALL) {
+            worker.register(channel, handlers); // nothing to release: no wrapper, no cost
+        } else {
+            handOverTracked(worker, channel, new ReleasingHandler(filter, remote, handlers));
+        }
+        accepted++;
+    }
+
+    private boolean admit(SocketChannel channel) {
+        try {
+            return filter.admit(channel);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "accept filter failed; refusing the connection", e);
+            return false;
+        }
+    }
+
+    /**
+     * Registers an admitted channel on {@code worker} and releases its admission if the worker
+     * drops it instead: {@link Reactor#register} runs synchronously on the worker's own thread,
+     * so right after it returns we know whether a handler was created.
+     */
+    private void handOverTracked(Reactor worker, SocketChannel channel, ReleasingHandler handler) {
+        Runnable adopt = () -> {
+            worker.register(channel, handler.factory());
+            handler.releaseIfNeverAdopted();
+        };
+        if (worker.inReactorThread()) {
+            adopt.run();
+            return;
+        }
+        try {
+            worker.execute(adopt);
+        } catch (RejectedExecutionException e) { // the worker is closing
+            closeQuietly(channel);
+            handler.release();
+        }
     }
 
     private void pauseAccepting(IOException failure) {
@@ -158,6 +228,15 @@ public final class Acceptor {
                 // the server is closing: nothing to resume
             }
         });
+    }
+
+    /** Called by the filter, on any thread, once a full server has room again. */
+    private void queueResume() {
+        try {
+            reactor.execute(this::resumeAccepting);
+        } catch (RejectedExecutionException e) {
+            // the server is closing: nothing to resume
+        }
     }
 
     private void resumeAccepting() {

@@ -1,7 +1,9 @@
 package dev.c1m.limit;
 
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -10,8 +12,8 @@ import java.util.Objects;
  * {@code maxConnections} open connections in total, at most {@code maxPerAddress} from one client
  * address, and new connections no faster than a {@link RateLimiter} allows (a reconnect storm
  * is refused before it costs a handler, buffers and a registration). Every refusal is counted by
- * its reason. This class decides and counts; the server carries out the decision (see the
- * chapter README for wiring it into chapter 5's {@code AcceptFilter}).
+ * its reason. This class decides and counts; {@link AdmissionGate} carries out the decision in
+ * chapter 5's acceptor.
  *
  * <p><b>Order of checks.</b> Server full, then address full, then rate: the cheap, stateless
  * refusals come first, and a rate token is spent only on a connection that is actually admitted,
@@ -19,8 +21,8 @@ import java.util.Objects;
  *
  * <p><b>Life of a connection.</b> {@link #tryAdmit} returns {@link Verdict#ADMITTED}; exactly
  * one {@link #release} with the same address must follow when that connection closes (chapter
- * 5: from the handler's {@code onClosed}; remember the address at admission, since a closed
- * channel no longer reports it). Counts then return to zero, and an address with no open
+ * 5's acceptor does it through {@code AcceptFilter.released}, with the address captured at
+ * accept time, since a closed channel no longer reports it). Counts then return to zero, and an address with no open
  * connection holds no memory: the table never has more than {@code maxConnections} entries.
  *
  * <p><b>Two ways to say no.</b> A refused connection is either accepted, told
@@ -60,7 +62,7 @@ public final class ConnectionAdmission {
     private final Map<InetAddress, Count> openByAddress = new HashMap<>(); // guarded by this
     private final long[] verdicts = new long[Verdict.values().length];    // guarded by this
     private int open;                    // guarded by this
-    private Runnable whenRoom;           // guarded by this
+    private final List<Runnable> whenRoom = new ArrayList<>(); // guarded by this
 
     /**
      * @param newConnections the limit on new connections per unit of time, for example a
@@ -104,7 +106,7 @@ public final class ConnectionAdmission {
 
     /** An admitted connection from {@code address} has closed. */
     public void release(InetAddress address) {
-        Runnable roomTask;
+        List<Runnable> roomTasks;
         synchronized (this) {
             Count fromAddress = openByAddress.get(address);
             if (fromAddress == null) {
@@ -114,23 +116,26 @@ public final class ConnectionAdmission {
                 openByAddress.remove(address);
             }
             open--;
-            roomTask = whenRoom;
-            whenRoom = null;
+            if (whenRoom.isEmpty()) {
+                return;
+            }
+            roomTasks = List.copyOf(whenRoom);
+            whenRoom.clear();
         }
-        if (roomTask != null) {
-            roomTask.run();
-        }
+        roomTasks.forEach(Runnable::run);
     }
 
     /**
      * Runs {@code task} once there is room for one more connection: now, on this thread, if there
-     * already is; otherwise on the thread of the next {@link #release}. At most one task waits; a
-     * second call replaces it.
+     * already is; otherwise on the thread of the next {@link #release}. Several tasks may wait (one
+     * per acceptor, when several share this policy); a task already waiting is not added twice.
      */
     public void runWhenRoom(Runnable task) {
         synchronized (this) {
             if (open >= maxConnections) {
-                whenRoom = task;
+                if (!whenRoom.contains(task)) {
+                    whenRoom.add(task);
+                }
                 return;
             }
         }

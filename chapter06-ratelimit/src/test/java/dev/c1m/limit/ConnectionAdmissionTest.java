@@ -119,6 +119,23 @@ class ConnectionAdmissionTest {
     }
 
     @Test
+    void everyWaitingRoomTaskRunsOnceAndARepeatedTaskWaitsOnce() {
+        ConnectionAdmission admission = new ConnectionAdmission(1, 1, NO_RATE_LIMIT);
+        AtomicInteger first = new AtomicInteger();
+        AtomicInteger second = new AtomicInteger();
+        Runnable firstAcceptor = first::incrementAndGet;
+        admission.tryAdmit(a);
+
+        admission.runWhenRoom(firstAcceptor);
+        admission.runWhenRoom(firstAcceptor); // the same acceptor asking again
+        admission.runWhenRoom(second::incrementAndGet); // another acceptor sharing the policy
+        admission.release(a);
+
+        assertThat(first).hasValue(1);
+        assertThat(second).hasValue(1);
+    }
+
+    @Test
     @Timeout(30)
     void concurrentAdmissionsAndReleasesKeepExactCounts() throws Exception {
         int limit = 50;
