@@ -120,6 +120,14 @@ public final class Acceptor {
         return holds;
     }
 
+    AcceptFilter filter() {
+        return filter;
+    }
+
+    Handler.Factory handlers() {
+        return handlers;
+    }
+
     void registered(SelectionKey key) {
         this.key = key;
     }
@@ -179,7 +187,7 @@ public final class Acceptor {
         if (filter == AcceptFilter.ADMIT_ALL) {
             worker.register(channel, handlers); // nothing to release: no wrapper, no cost
         } else {
-            handOverTracked(worker, channel, new ReleasingHandler(filter, remote, handlers));
+            handOverTracked(worker, channel, new ReleasingHandler(this, remote));
         }
         accepted++;
     }

@@ -30,23 +30,23 @@ final class ReleasingHandler implements Handler {
 
     private static final System.Logger LOG = System.getLogger(ReleasingHandler.class.getName());
 
-    private final AcceptFilter filter;
+    // One of these lives as long as its connection, a million of them in chapter 8: the acceptor
+    // (for its filter and handler factory) takes one field where the two would take two.
+    private final Acceptor acceptor;
     private final InetSocketAddress remote;
-    private final Handler.Factory handlers;
     private Handler inner;
     private boolean released;
 
-    ReleasingHandler(AcceptFilter filter, InetSocketAddress remote, Handler.Factory handlers) {
-        this.filter = filter;
+    ReleasingHandler(Acceptor acceptor, InetSocketAddress remote) {
+        this.acceptor = acceptor;
         this.remote = remote;
-        this.handlers = handlers;
     }
 
     /** The factory to register the connection with: creates the real handler inside this wrapper. */
     Handler.Factory factory() {
         return connection -> {
             try {
-                inner = handlers.create(connection);
+                inner = acceptor.handlers().create(connection);
             } catch (RuntimeException e) {
                 release(); // the reactor closes the connection without calling any onClosed
                 throw e;
@@ -88,7 +88,7 @@ final class ReleasingHandler implements Handler {
         }
         released = true;
         try {
-            filter.released(remote);
+            acceptor.filter().released(remote);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "accept filter failed to release " + remote, e);
         }

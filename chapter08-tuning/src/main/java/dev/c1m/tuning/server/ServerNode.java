@@ -63,10 +63,10 @@ public final class ServerNode implements AutoCloseable {
                 .withSlabBytes(BUFFER_SLAB_BYTES).withMaxBytes(settings.bufferPoolBytes()));
         ConnectionAdmission admission = new ConnectionAdmission(settings.maxConnections(), settings.maxPerAddress(),
                 connectRate(settings.connectsPerSecond()));
-        SessionFactory sessions = new SessionFactory(limits, admission);
+        SessionFactory sessions = new SessionFactory(limits);
         ReactorSettings reactorSettings = ReactorSettings.defaults()
                 .withBufferSources(() -> new PooledBufferSource(pool))
-                .withAcceptFilter(new AdmissionGate(admission)::admit);
+                .withAcceptFilter(new AdmissionGate(admission, AdmissionGate.WhenFull.REPLY_BUSY));
         ReactorServer server = ReactorServer.reusePort(name, settings.address(), settings.reactors(), sessions,
                 reactorSettings);
         return new ServerNode(server, sessions, admission, pool);
@@ -113,7 +113,6 @@ public final class ServerNode implements AutoCloseable {
         registry.counterFrom("c1m_echoes_total", "Lines answered with an echo.", sessions.echoes::sum);
         registry.counterFrom("c1m_malformed_heartbeats_total", "Lines that looked like a heartbeat but were not.",
                 sessions.malformedHeartbeats::sum);
-        registry.counterFrom("c1m_closed_total", "Connections closed, for any reason.", sessions.closed::sum);
         registry.counterFrom("c1m_idle_closed_total", "Connections closed after the idle timeout.",
                 sessions.idleClosed::sum);
         registry.gauge("c1m_buffer_pool_reserved_bytes", "Direct memory reserved by the buffer pool.",

@@ -5,17 +5,13 @@ import dev.c1m.heartbeat.HeartbeatEchoProtocol;
 import dev.c1m.heartbeat.HeartbeatProtocol;
 import dev.c1m.heartbeat.IdleDetector;
 import dev.c1m.lifecycle.ServerLimits;
-import dev.c1m.limit.ConnectionAdmission;
 import dev.c1m.nio.Connection;
 import dev.c1m.nio.Handler;
 import dev.c1m.nio.LineProtocolHandler;
 import dev.c1m.nio.Reactor;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -23,8 +19,8 @@ import java.util.function.Supplier;
 /**
  * Makes the handler of each new connection of a {@link ServerNode}, and holds what all of them
  * share: the reloadable limits (read once per new connection, so a reload applies to connections
- * accepted afterwards), the admission policy their closes give back to, one idle detector per
- * reactor on that reactor's timing wheel, and the counters the metrics endpoint reads.
+ * accepted afterwards), one idle detector per reactor on that reactor's timing wheel, and the
+ * counters the metrics endpoint reads.
  *
  * <p>The protocol is chapter 4's ({@link HeartbeatEchoProtocol}): {@code PING <seq> <nanos>} gets
  * {@code PONG <seq> <nanos>}, any other line {@code echo: <line>}, over chapter 5's
@@ -42,34 +38,23 @@ final class SessionFactory implements Handler.Factory {
     }
 
     private final Supplier<ServerLimits> limits;
-    private final ConnectionAdmission admission;
     private final Map<Reactor, ReactorDetector> detectors = new ConcurrentHashMap<>();
     private final LineProtocolHandler.Responder responder = this::replyTo; // one instance, not one per connection
     final LongAdder heartbeats = new LongAdder();
     final LongAdder echoes = new LongAdder();
     final LongAdder malformedHeartbeats = new LongAdder();
     final LongAdder idleClosed = new LongAdder();
-    final LongAdder closed = new LongAdder();
 
-    SessionFactory(Supplier<ServerLimits> limits, ConnectionAdmission admission) {
+    SessionFactory(Supplier<ServerLimits> limits) {
         this.limits = limits;
-        this.admission = admission;
     }
 
     @Override
     public Handler create(Connection connection) {
         ServerLimits current = limits.get();
         IdleDetector<Connection> detector = detectorFor(connection.reactor(), current.idleTimeout());
-        InetSocketAddress remote = (InetSocketAddress) Objects.requireNonNull(connection.remoteAddress(),
-                "a connection being registered has its channel open");
         return new TrackedSession(new LineProtocolHandler(connection, current.maxLineBytes(), responder),
-                detector.track(connection, System.nanoTime()), remote.getAddress(), this);
-    }
-
-    /** A connection admitted under {@code admittedFrom} has closed. */
-    void ended(InetAddress admittedFrom) {
-        closed.increment();
-        admission.release(admittedFrom);
+                detector.track(connection, System.nanoTime()));
     }
 
     private IdleDetector<Connection> detectorFor(Reactor reactor, Duration idleTimeout) {

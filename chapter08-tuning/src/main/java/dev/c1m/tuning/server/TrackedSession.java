@@ -5,30 +5,25 @@ import dev.c1m.nio.Connection;
 import dev.c1m.nio.Handler;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 
 /**
- * One connection of a {@link ServerNode}: its line protocol handler, plus what the server must
- * remember about it to the end: its idle tracker (chapter 4), which every read refreshes with one
- * ordered store and no timer operation, and the client address it was admitted under (chapter 6),
- * which its close gives back.
+ * One connection of a {@link ServerNode}: its line protocol handler plus its idle tracker
+ * (chapter 4), which every read refreshes with one ordered store and no timer operation, and
+ * which its close takes out of the reactor's timing wheel. (Its admission is given back by
+ * chapter 5's acceptor, which wraps every admitted connection's handler for that.)
  *
  * <p>Reactor thread only, like every chapter 5 handler. Size matters here, a million of these
- * exist: four references and nothing else (the address is the channel's own cached object).
+ * exist: two references and nothing else.
  */
 final class TrackedSession implements Handler {
 
     private final Handler protocol;
     private final IdleTracker<Connection> idle;
-    private final InetAddress admittedFrom;
-    private final SessionFactory sessions;
 
-    TrackedSession(Handler protocol, IdleTracker<Connection> idle, InetAddress admittedFrom, SessionFactory sessions) {
+    TrackedSession(Handler protocol, IdleTracker<Connection> idle) {
         this.protocol = protocol;
         this.idle = idle;
-        this.admittedFrom = admittedFrom;
-        this.sessions = sessions;
     }
 
     @Override
@@ -46,6 +41,5 @@ final class TrackedSession implements Handler {
     public void onClosed(Connection connection) {
         protocol.onClosed(connection);
         idle.stopWatching();
-        sessions.ended(admittedFrom);
     }
 }
