@@ -18,6 +18,7 @@ import dev.c1m.tuning.ReadinessTarget;
 import dev.c1m.tuning.SysctlChanges;
 import dev.c1m.tuning.SystemView;
 import dev.c1m.tuning.Verdict;
+import dev.c1m.tuning.demo.C1mServerMain;
 import dev.c1m.tuning.server.WorkerSupervisor;
 
 import java.io.IOException;
@@ -66,10 +67,6 @@ public final class C1mRun {
               --results DIR      where the report, the timeline CSV and its chart go (default c1m-results)
               durations: 500ms, 10s, 2m, 1h""";
 
-    /** The kernel spreads SO_REUSEPORT connections unevenly (14,195 to 18,909 per process over 60): size with headroom. */
-    private static final double REUSEPORT_HEADROOM = 1.15;
-    /** Descriptors a worker keeps for itself: jars, the selector, pipes, the metrics endpoint. */
-    private static final int RESERVED_DESCRIPTORS = 200;
     private static final Duration SAMPLE_INTERVAL = Duration.ofSeconds(5);
     /** Connections per loopback source address: half the ephemeral port range, where connects stay fast. */
     private static final int MAX_PER_SOURCE = 14_000;
@@ -196,8 +193,8 @@ public final class C1mRun {
 
         void execute() throws Exception {
             long hardLimit = SystemView.live().openFiles().hard();
-            int perWorker = (int) Math.max(1_000, hardLimit - RESERVED_DESCRIPTORS);
-            int workers = (int) Math.max(1, Math.ceil(settings.connections() * REUSEPORT_HEADROOM / perWorker));
+            int perWorker = C1mServerMain.perWorker(hardLimit);
+            int workers = C1mServerMain.workersFor(settings.connections(), hardLimit);
             int cores = Runtime.getRuntime().availableProcessors();
             long slabBefore = KernelMeter.slabBytes();
             System.out.printf(Locale.ROOT, "starting %d server worker(s), up to %,d connections each (descriptor limit %,d)...%n",

@@ -66,6 +66,10 @@ public final class LoadGenMain {
             System.err.println("load: " + String.join(" ", plan.toArgs()) + " (" + processes + " process"
                     + (processes == 1 ? ")" : "es)"));
         }
+        if (plan.child()) {
+            // A supervisor that dies (killed, crashed) must not leave its children connecting on.
+            ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(3)));
+        }
         if (goFile != null) {
             System.out.println(LoadSupervisor.READY);
             LoadSupervisor.awaitGo(goFile);

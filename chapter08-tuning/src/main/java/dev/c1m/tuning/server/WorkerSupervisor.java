@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -45,6 +46,7 @@ public final class WorkerSupervisor implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WorkerSupervisor.class.getName());
     private static final Duration STARTUP = Duration.ofSeconds(60);
     private static final long WATCH_INTERVAL_MILLIS = 100;
+    private static final Duration SCRAPE_TIMEOUT = Duration.ofSeconds(3);
 
     /** One worker slot: the process in it now (replaced on restart) and its metrics address. */
     private static final class Worker {
@@ -129,25 +131,22 @@ public final class WorkerSupervisor implements AutoCloseable {
 
     /**
      * The workers' metrics added up ({@link MetricsSum}), plus the supervisor's own worker and
-     * restart counts. A worker that does not answer within 2 s is left out of this scrape.
+     * restart counts. All workers are asked at once; one that has not answered within 3 s is left
+     * out of this scrape (and logged), so a busy or dying worker cannot stall the others'.
      */
     public String scrapeSum() {
-        List<String> expositions = new ArrayList<>();
+        List<CompletableFuture<String>> answers = new ArrayList<>();
         for (Worker worker : workers) {
-            try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(worker.metrics)
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    expositions.add(response.body());
-                }
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, "worker {0} (pid {1}) did not answer its scrape: {2}", worker.index,
-                        worker.jvm.pid(), e.toString());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+            answers.add(http.sendAsync(HttpRequest.newBuilder(worker.metrics).timeout(SCRAPE_TIMEOUT).build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .thenApply(response -> response.statusCode() == 200 ? response.body() : "")
+                    .exceptionally(failure -> {
+                        LOG.log(Level.WARNING, "worker {0} (pid {1}) did not answer its scrape: {2}", worker.index,
+                                worker.jvm.pid(), failure.toString());
+                        return "";
+                    }));
         }
+        List<String> expositions = new ArrayList<>(answers.stream().map(CompletableFuture::join).toList());
         expositions.add("""
                 # HELP c1m_workers Worker processes supervised.
                 # TYPE c1m_workers gauge
