@@ -9,10 +9,12 @@
 #    their health check;
 # 2. spread: holds N connections (default 4000, heartbeat every second) through HAProxy and
 #    prints each node's connections, as HAProxy counts them and as the node itself counts them;
-# 3. drain: holds N connections again (with --reconnect), puts node1 in HAProxy's "drain" state,
+# 3. the hop's cost: echo load (100 connections, closed loop, 10 s) straight to node1, then
+#    through HAProxy with node2 in "maint" so that node1 serves both; three times each, alternating;
+# 4. drain: holds N connections again (with --reconnect), puts node1 in HAProxy's "drain" state,
 #    sends node1 SIGTERM (it answers what it was asked, then closes every connection with a FIN),
 #    and shows that its clients reconnect to node2, with no connection reset;
-# 4. stops HAProxy and node2; nothing is left running, also on Ctrl-C or an error.
+# 5. stops HAProxy and node2; nothing is left running, also on Ctrl-C or an error.
 # Needs: haproxy and socat (apt-get install haproxy socat), a JDK 21+, loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,7 +25,7 @@ while (($#)); do
         --connections) connections=$2; shift 2 ;;
         --hold) hold=$2; shift 2 ;;
         --no-build) build=0; shift ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -128,14 +130,23 @@ show_counts() {
     for name in node1 node2; do
         IFS=, read -r scur status check < <(awk -F, -v n="$name" '$1=="nodes" && $2==n {print $5","$18","$37}' <<<"$stat")
         own=$(curl -s --max-time 2 "${node_metrics[$name]}" | awk '$1=="c1m_connections" {print $2}') || true
-        printf '    %-6s haproxy: %5s sessions, %-5s (check %-7s)  node: %s connections\n' \
-            "$name" "$scur" "$status" "$check" "${own:-stopped}"
+        printf '    %-6s haproxy: %5s sessions, %-5s (check %-7s)  node: %s\n' \
+            "$name" "$scur" "$status" "$check" "$([[ -n $own ]] && echo "$own connections" || echo stopped)"
     done
 }
 
-loadgen() { # args... ; runs the load generator through HAProxy
+loadgen() { # args... ; holds $connections through HAProxy, a heartbeat on each every second
     java -cp "$classpath" dev.c1m.tuning.bench.LoadGenMain hold --port "$frontend_port" \
         --connections "$connections" --heartbeat 1s --heartbeat-reply pong --quiet "$@"
+}
+
+echo_load() { # label port ; 100 connections in closed loop for 10 s, prints one line
+    java -cp "$classpath" dev.c1m.tuning.bench.LoadGenMain echo --port "$2" --connections 100 \
+        --duration 10s --warmup 2s --quiet 2>/dev/null | awk -v label="$1" '
+        $1 == "requests" { rate = $8; sub(/^\(/, "", rate); failed = $7 }
+        $1 == "latency" { p50 = $4; p99 = $8; p999 = $10 }
+        $1 == "errors" { $1 = ""; errors = $0 }
+        END { printf "    %-15s %8s req/s  p50 %6s ms  p99 %6s ms  p99.9 %6s ms  failed %s errors%s\n", label, rate, p50, p99, p999, failed, errors }'
 }
 
 declare -A node_pid node_port node_metrics
@@ -150,8 +161,18 @@ spread_pid=$!
 pids+=("$spread_pid")
 sleep 8
 show_counts "after 8 s:"
+echo "  haproxy RSS: $(($(ps -o rss= -p "$haproxy_pid") / 1024)) MiB with $connections client and $connections server connections"
 wait "$spread_pid" || { cat "$work/spread.err" >&2; exit 1; }
 sed 's/^/  /' "$work/spread.out"
+
+echo
+echo "== the hop's cost: echo load on node1 alone, 100 connections, 10 s each, alternating"
+haproxy_api "set server nodes/node2 state maint" | sed '/^$/d'   # HAProxy sends everything to node1
+for run in 1 2 3; do
+    echo_load "direct, run $run" "${node_port[node1]}"
+    echo_load "haproxy, run $run" "$frontend_port"
+done
+haproxy_api "set server nodes/node2 state ready" | sed '/^$/d'
 
 echo
 echo "== drain: $connections connections (--reconnect); node1 set to drain, then SIGTERM"

@@ -8,7 +8,7 @@ import dev.c1m.echo.testing.LiveThreads;
 import dev.c1m.lifecycle.ServerLimits;
 import dev.c1m.lifecycle.ShutdownReport;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,7 +52,7 @@ class HaproxyBalancingTest {
             "C1M_FRONTEND_MAXCONN", "1000",
             "C1M_SERVER_MAXCONN", "1000");
 
-    private static Path haproxyBinary;
+    private static final Optional<Path> HAPROXY = RunningHaproxy.findBinary();
 
     @TempDir
     Path dir;
@@ -62,12 +62,10 @@ class HaproxyBalancingTest {
     private ServerNode node2;
     private TcpServer plainEcho;
 
-    @BeforeAll
-    static void requireHaproxy() {
-        Optional<Path> binary = RunningHaproxy.findBinary();
-        assumeTrue(binary.isPresent(),
+    @BeforeEach // not @BeforeAll: each test is then reported as skipped, with this reason
+    void requireHaproxy() {
+        assumeTrue(HAPROXY.isPresent(),
                 "no haproxy binary on the PATH (nor in /usr/sbin): apt-get install -y haproxy to run these tests");
-        haproxyBinary = binary.get();
     }
 
     @AfterEach
@@ -98,7 +96,7 @@ class HaproxyBalancingTest {
     private void startHaproxy(InetSocketAddress second, Map<String, String> overrides) throws Exception {
         Map<String, String> settings = new HashMap<>(SETTINGS);
         settings.putAll(overrides);
-        haproxy = RunningHaproxy.start(haproxyBinary, dir, node1.localAddress(), second, settings);
+        haproxy = RunningHaproxy.start(HAPROXY.orElseThrow(), dir, node1.localAddress(), second, settings);
     }
 
     /** Both nodes behind HAProxy, both passing their health check. */
