@@ -3,6 +3,7 @@
 # loopback, loaded through HAProxy by the course's load generator, then one node drained.
 #
 #   chapter08-tuning/haproxy/run-behind-haproxy.sh [--connections N] [--hold T] [--no-build]
+#   (--connections: 2 to 8000, default 4000; --hold: the spread phase, default 20s)
 #
 # 1. builds chapter 8 (MAVEN_ARGS=-o for an offline build), starts two nodes on free ports and
 #    HAProxy (haproxy.cfg beside this script) on a free port, and waits until both nodes pass
@@ -17,7 +18,8 @@
 # 5. stops HAProxy and node2; nothing is left running, also on Ctrl-C or an error.
 # Needs: haproxy and socat (apt-get install haproxy socat), a JDK 21+, loopback only.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
+cd "$(dirname "$self")/../.."
 
 connections=4000 hold=20s build=1
 while (($#)); do
@@ -25,10 +27,14 @@ while (($#)); do
         --connections) connections=$2; shift 2 ;;
         --hold) hold=$2; shift 2 ;;
         --no-build) build=0; shift ;;
-        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,19p' "$self"; exit 0 ;;
         *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
     esac
 done
+if ! [[ $connections =~ ^[0-9]+$ ]] || ((connections < 2 || connections > 8000)); then
+    echo "error: --connections must be 2 to 8000 (the frontend's maxconn; HAProxy needs two descriptors each)" >&2
+    exit 2
+fi
 for tool in haproxy socat curl ss; do
     command -v "$tool" >/dev/null || { echo "error: $tool not found (apt-get install -y haproxy socat curl iproute2)" >&2; exit 1; }
 done

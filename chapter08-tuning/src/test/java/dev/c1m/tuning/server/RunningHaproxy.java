@@ -3,7 +3,9 @@ package dev.c1m.tuning.server;
 import dev.c1m.echo.testing.Await;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
@@ -56,7 +58,7 @@ final class RunningHaproxy implements AutoCloseable {
     /** The haproxy binary on the PATH, or in /usr/sbin or /usr/local/sbin (Debian's place, off a user's PATH). */
     static Optional<Path> findBinary() {
         String path = Optional.ofNullable(System.getenv("PATH")).orElse("");
-        return Stream.concat(Arrays.stream(path.split(java.io.File.pathSeparator)), Stream.of("/usr/sbin", "/usr/local/sbin"))
+        return Stream.concat(Arrays.stream(path.split(File.pathSeparator)), Stream.of("/usr/sbin", "/usr/local/sbin"))
                 .filter(dir -> !dir.isEmpty())
                 .map(dir -> Path.of(dir, "haproxy"))
                 .filter(Files::isExecutable)
@@ -101,7 +103,7 @@ final class RunningHaproxy implements AutoCloseable {
 
     /** A port free at this moment (another process may take it before HAProxy binds it). */
     private static int freePort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return probe.getLocalPort();
         }
     }
