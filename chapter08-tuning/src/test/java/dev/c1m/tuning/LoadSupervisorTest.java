@@ -36,17 +36,24 @@ class LoadSupervisorTest {
 
     private final Set<String> peers = ConcurrentHashMap.newKeySet();
     private TcpServer server;
+    /** The same server's second destination address: the same port on 127.0.0.2. */
+    private TcpServer secondAddress;
     private ExecutorService background;
 
     @BeforeEach
     void startServer() throws IOException {
+        server = startEchoServer(new InetSocketAddress("127.0.0.1", 0));
+        secondAddress = startEchoServer(new InetSocketAddress("127.0.0.2", server.localAddress().getPort()));
+        background = Executors.newSingleThreadExecutor();
+    }
+
+    private TcpServer startEchoServer(InetSocketAddress address) throws IOException {
         LineEchoHandler echo = new LineEchoHandler();
-        server = TcpServer.start("supervisor-test", TcpServer.bind(new InetSocketAddress("127.0.0.1", 0), 1024),
+        return TcpServer.start("supervisor-test", TcpServer.bind(address, 1024),
                 socket -> {
                     peers.add(socket.getInetAddress().getHostAddress());
                     echo.handle(socket);
                 }, Executors.newVirtualThreadPerTaskExecutor(), AcceptBackoff.standard());
-        background = Executors.newSingleThreadExecutor();
     }
 
     @AfterEach
@@ -54,19 +61,21 @@ class LoadSupervisorTest {
         background.shutdownNow();
         background.awaitTermination(30, TimeUnit.SECONDS);
         server.close();
+        secondAddress.close();
     }
 
     @Test
-    void holdModeReachesAndHoldsItsTargetAcrossTwoProcessesAndTwoSourceAddresses() throws Exception {
+    void holdModeReachesAndHoldsItsTargetAcrossTwoProcessesTwoSourceAndTwoDestinationAddresses() throws Exception {
         LoadPlan plan = LoadPlan.parse("hold", "--port", "" + server.localAddress().getPort(), "--connections", "1000",
-                "--sources", "2", "--connect-rate", "2000", "--heartbeat", "250ms", "--hold", "2s",
-                "--heartbeat-reply", "echo", "--reply-timeout", "10s");
+                "--hosts", "127.0.0.1,127.0.0.2", "--sources", "2", "--connect-rate", "2000", "--heartbeat", "250ms",
+                "--hold", "2s", "--heartbeat-reply", "echo", "--reply-timeout", "10s");
         List<LoadProgress> progress = new CopyOnWriteArrayList<>();
 
         Future<LoadReport> running = background.submit(
                 () -> new LoadSupervisor().run(plan, 2, LoadGenMain.class, SMALL_JVM, progress::add));
-        Await.until("the server holds all 1000 connections", Duration.ofSeconds(90),
-                () -> server.activeConnections() == 1000);
+        Await.until("the two addresses hold all 1000 connections", Duration.ofSeconds(90),
+                () -> server.activeConnections() + secondAddress.activeConnections() == 1000);
+        assertThat(server.activeConnections()).as("connections to 127.0.0.1").isEqualTo(500);
         LoadReport report = running.get(60, TimeUnit.SECONDS);
 
         assertThat(report.processes()).isEqualTo(2);
