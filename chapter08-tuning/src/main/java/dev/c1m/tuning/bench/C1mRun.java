@@ -237,7 +237,7 @@ public final class C1mRun {
                     "--connect-rate", Integer.toString(settings.connectRate()), "--sources", sources,
                     "--max-per-pair", Integer.toString(MAX_PER_SOURCE),
                     "--heartbeat", settings.heartbeat().toMillis() + "ms", "--heartbeat-reply", "pong",
-                    "--hold", settings.hold().toMillis() + "ms");
+                    "--hold", settings.hold().toMillis() + "ms", "--reconnect");
         }
 
         /** What was measured while all connections were held. */
@@ -266,14 +266,19 @@ public final class C1mRun {
             long busyFrom = hold * 6 / 10;
             HeapCensus census = null;
             Sample atCensus = null;
+            long lastOpen = -1;
             long clientsAtCensus = 0;
             while (!run.isDone()) {
                 TimeUnit.NANOSECONDS.sleep(Math.max(1, SAMPLE_INTERVAL.toNanos() - (System.nanoTime() - started) % SAMPLE_INTERVAL.toNanos()));
                 Sample sample = sample();
                 long now = System.nanoTime();
-                if (rampDone < 0 && sample.clientsOpen() >= settings.connections()) {
+                LoadProgress progress = clients.get();
+                boolean allAttempted = progress.attempted() >= settings.connections() && progress.open() == lastOpen;
+                lastOpen = progress.open();
+                if (rampDone < 0 && (sample.clientsOpen() >= settings.connections() || allAttempted)) {
                     rampDone = now;
-                    System.out.printf(Locale.ROOT, "all %,d connections open after %.1f s%n", settings.connections(), (now - started) / 1e9);
+                    System.out.printf(Locale.ROOT, "ramp done after %.1f s: %,d of %,d connections open%n",
+                            (now - started) / 1e9, sample.clientsOpen(), settings.connections());
                 }
                 long held = rampDone < 0 ? -1 : now - rampDone;
                 if (held >= windowFrom && cpuStartNanos == 0) {

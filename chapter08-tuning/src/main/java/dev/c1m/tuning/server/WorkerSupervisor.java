@@ -6,15 +6,18 @@ import dev.c1m.lifecycle.ShutdownReport;
 import dev.c1m.tuning.demo.ServerNodeMain;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.System.Logger.Level;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -46,7 +49,7 @@ public final class WorkerSupervisor implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WorkerSupervisor.class.getName());
     private static final Duration STARTUP = Duration.ofSeconds(60);
     private static final long WATCH_INTERVAL_MILLIS = 100;
-    private static final Duration SCRAPE_TIMEOUT = Duration.ofSeconds(3);
+    private static final int SCRAPE_TIMEOUT_MILLIS = 3_000;
 
     /** One worker slot: the process in it now (replaced on restart) and its metrics address. */
     private static final class Worker {
@@ -64,7 +67,6 @@ public final class WorkerSupervisor implements AutoCloseable {
     private final List<String> nodeArgs;
     private final List<Worker> workers = new ArrayList<>();
     private final AtomicInteger restarts = new AtomicInteger();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Thread watcher = Thread.ofPlatform().daemon().name("worker-watch").unstarted(this::watch);
     private volatile int port;
     private volatile boolean stopping;
@@ -131,22 +133,22 @@ public final class WorkerSupervisor implements AutoCloseable {
 
     /**
      * The workers' metrics added up ({@link MetricsSum}), plus the supervisor's own worker and
-     * restart counts. All workers are asked at once; one that has not answered within 3 s is left
-     * out of this scrape (and logged), so a busy or dying worker cannot stall the others'.
+     * restart counts. All workers are asked at once, each on a virtual thread with a plain
+     * blocking request and its own timeouts; one that has not answered within 3 s is left out of
+     * this scrape (and logged), so a busy or dying worker cannot stall the others'.
      */
     public String scrapeSum() {
-        List<CompletableFuture<String>> answers = new ArrayList<>();
-        for (Worker worker : workers) {
-            answers.add(http.sendAsync(HttpRequest.newBuilder(worker.metrics).timeout(SCRAPE_TIMEOUT).build(),
-                            HttpResponse.BodyHandlers.ofString())
-                    .thenApply(response -> response.statusCode() == 200 ? response.body() : "")
-                    .exceptionally(failure -> {
-                        LOG.log(Level.WARNING, "worker {0} (pid {1}) did not answer its scrape: {2}", worker.index,
-                                worker.jvm.pid(), failure.toString());
-                        return "";
-                    }));
+        List<String> expositions = new ArrayList<>();
+        try (ExecutorService scrapes = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<String>> answers = workers.stream().map(w -> scrapes.submit(() -> scrape(w))).toList();
+            for (Future<String> answer : answers) {
+                expositions.add(answer.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a scrape failed unexpectedly", e.getCause());
         }
-        List<String> expositions = new ArrayList<>(answers.stream().map(CompletableFuture::join).toList());
         expositions.add("""
                 # HELP c1m_workers Worker processes supervised.
                 # TYPE c1m_workers gauge
@@ -156,6 +158,24 @@ public final class WorkerSupervisor implements AutoCloseable {
                 c1m_worker_restarts_total %d
                 """.formatted(workers.size(), restarts.get()));
         return MetricsSum.of(expositions);
+    }
+
+    /** One worker's exposition, or "" if it does not answer in time. */
+    private static String scrape(Worker worker) {
+        try {
+            HttpURLConnection request = (HttpURLConnection) worker.metrics.toURL().openConnection();
+            request.setConnectTimeout(SCRAPE_TIMEOUT_MILLIS);
+            request.setReadTimeout(SCRAPE_TIMEOUT_MILLIS);
+            try (InputStream body = request.getInputStream()) {
+                return new String(body.readAllBytes(), StandardCharsets.UTF_8);
+            } finally {
+                request.disconnect();
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "worker {0} (pid {1}) did not answer its scrape: {2}", worker.index,
+                    worker.jvm.pid(), e.toString());
+            return "";
+        }
     }
 
     /**
@@ -200,7 +220,6 @@ public final class WorkerSupervisor implements AutoCloseable {
                 worker.jvm.close();
             }
         }
-        http.close();
     }
 
     private void watch() {
