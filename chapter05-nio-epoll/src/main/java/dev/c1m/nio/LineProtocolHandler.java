@@ -12,12 +12,27 @@ import java.nio.charset.StandardCharsets;
  * then closes the connection after that reply, and answers a last line ended by EOF before
  * closing, exactly like chapter 1's blocking {@code LineEchoHandler}.
  *
+ * <p><b>Two paths to the same bytes.</b> The protocol's reply is the line decoded from UTF-8
+ * (invalid bytes as U+FFFD) and encoded again. For a line of ASCII bytes only, that round trip is
+ * the identity, so the reply is the prefix, the line's own bytes and {@code \n}: the fast path
+ * copies them straight from the read buffer into the write stage, with no {@code String} and no
+ * array per line. Any byte of {@code 0x80} or above sends the line down the slow path through a
+ * {@code String}, which is what replaces invalid UTF-8 exactly as chapter 1 does.
+ *
+ * <pre>
+ *   read buffer  ... | h | i | \n | ...          (ASCII: every byte &lt; 0x80)
+ *   write stage  | e | c | h | o | : | ' ' | h | i | \n |
+ *                  ECHO_PREFIX, encoded once     line   NEWLINE
+ * </pre>
+ *
  * <p>One per connection, confined to its reactor thread. Holds only its {@link LineDecoder}:
  * no buffer while no partial line is pending.
  */
 public final class LineProtocolHandler implements Handler {
 
     private static final System.Logger LOG = System.getLogger(LineProtocolHandler.class.getName());
+    private static final byte[] ECHO_PREFIX = EchoProtocol.REPLY_PREFIX.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NEWLINE = {'\n'};
     private static final byte[] LINE_TOO_LONG = (EchoProtocol.LINE_TOO_LONG + "\n").getBytes(StandardCharsets.UTF_8);
 
     private final LineDecoder decoder;
@@ -34,23 +49,16 @@ public final class LineProtocolHandler implements Handler {
     @Override
     public void onInput(Connection connection, ByteBuffer input) {
         try {
-            decoder.decode(input, line -> connection.write(EchoProtocol.replyBytes(line)));
+            decoder.decodeBytes(input, line -> answer(connection, line));
         } catch (ProtocolException e) {
             refuse(connection, e);
         }
     }
 
-    private void refuse(Connection connection, ProtocolException reason) {
-        LOG.log(Level.INFO, "closing {0}: {1}", connection.remoteAddress(), reason.getMessage());
-        decoder.release();
-        connection.write(LINE_TOO_LONG);
-        connection.closeAfterFlush();
-    }
-
     @Override
     public void onEndOfInput(Connection connection) {
         try {
-            decoder.finish(line -> connection.write(EchoProtocol.replyBytes(line)));
+            decoder.finishBytes(line -> answer(connection, line));
         } catch (ProtocolException e) {
             refuse(connection, e);
             return;
@@ -61,5 +69,32 @@ public final class LineProtocolHandler implements Handler {
     @Override
     public void onClosed(Connection connection) {
         decoder.release();
+    }
+
+    /** Writes the reply to the line in {@code line}'s remaining bytes. */
+    private static void answer(Connection connection, ByteBuffer line) {
+        if (isAscii(line)) {
+            connection.write(ECHO_PREFIX);
+            connection.write(line);
+            connection.write(NEWLINE);
+        } else {
+            connection.write(EchoProtocol.replyBytes(LineDecoder.utf8(line)));
+        }
+    }
+
+    private static boolean isAscii(ByteBuffer bytes) {
+        for (int i = bytes.position(), end = bytes.limit(); i < end; i++) {
+            if (bytes.get(i) < 0) { // 0x80 to 0xFF: a byte of a multi-byte character, or invalid
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void refuse(Connection connection, ProtocolException reason) {
+        LOG.log(Level.INFO, "closing {0}: {1}", connection.remoteAddress(), reason.getMessage());
+        decoder.release();
+        connection.write(LINE_TOO_LONG);
+        connection.closeAfterFlush();
     }
 }
