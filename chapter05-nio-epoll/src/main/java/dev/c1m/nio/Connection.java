@@ -84,8 +84,17 @@ public final class Connection {
         }
     }
 
+    /** Queues all of {@code bytes}, like {@link #write(ByteBuffer)}; the array is copied, not kept. */
     public void write(byte[] bytes) {
-        write(ByteBuffer.wrap(bytes));
+        assert reactor.inReactorThread();
+        if (state != State.OPEN) {
+            return;
+        }
+        if (pending != null) {
+            queue(ByteBuffer.wrap(bytes));
+        } else {
+            reactor.stage(this, bytes);
+        }
     }
 
     /** Sends what is queued, then a FIN, then closes once the peer has closed too. */

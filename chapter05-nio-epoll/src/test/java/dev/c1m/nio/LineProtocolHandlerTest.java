@@ -98,6 +98,23 @@ class LineProtocolHandlerTest {
         assertThat(reply).isEqualTo(expected.toByteArray());
     }
 
+    @Test
+    void answersPipelinedLinesWhoseRepliesOverflowTheWriteStageExactly() throws Exception {
+        Random random = new Random(7);
+        ByteArrayOutputStream request = new ByteArrayOutputStream();
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        while (request.size() < 4 * ReactorSettings.defaults().readBufferBytes()) {
+            byte[] line = randomLine(random);
+            request.writeBytes(line);
+            request.write('\n');
+            expected.writeBytes(chapterOneReply(line));
+        }
+
+        byte[] reply = exchange(request.toByteArray(), 1); // one write: reads of a full read buffer each
+
+        assertThat(reply).isEqualTo(expected.toByteArray());
+    }
+
     /** ASCII, valid UTF-8 text, or arbitrary bytes (mostly invalid UTF-8); never CR or LF. */
     private static byte[] randomLine(Random random) {
         return switch (random.nextInt(3)) {
