@@ -130,7 +130,6 @@ public final class Connection {
             pending.release();
             pending = null;
         }
-        reactor.connectionClosed(this);
         if (handler != null) {
             try {
                 handler.onClosed(this);
@@ -138,6 +137,7 @@ public final class Connection {
                 LOG.log(Level.WARNING, "onClosed failed", e);
             }
         }
+        reactor.connectionClosed(this); // last: once the count drops, the handler has cleaned up
     }
 
     /** Closes at once and logs why; for I/O and protocol errors. */

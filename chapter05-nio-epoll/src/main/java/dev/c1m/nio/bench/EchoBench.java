@@ -102,7 +102,7 @@ public final class EchoBench {
             }
         }
 
-        System.out.printf("%n%-8s %6s %10s %7s %9s %9s %10s %9s %12s %7s %7s%n", "server", "conns", "req/s", "vs C",
+        System.out.printf("%n%-16s %6s %10s %7s %9s %9s %10s %9s %12s %7s %7s%n", "server", "conns", "req/s", "vs C",
                 "p50 us", "p99 us", "p99.9 us", "srv CPU%", "CPU us/req", "vs C", "errors");
         Map<String, List<Double>> rpsSeries = new LinkedHashMap<>();
         for (String server : servers) {
@@ -112,12 +112,13 @@ public final class EchoBench {
                 String ratio = cMedian == null ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * median.get("rps") / cMedian.get("rps"));
                 String cpuRatio = cMedian == null ? "-" : String.format(Locale.ROOT, "%.2f",
                         median.get("srv_cpu_us_per_request") / cMedian.get("srv_cpu_us_per_request"));
-                System.out.printf(Locale.ROOT, "%-8s %6d %10.0f %7s %9.1f %9.1f %10.1f %9.1f %12.2f %7s %7.0f%n", server, c,
+                System.out.printf(Locale.ROOT, "%-16s %6d %10.0f %7s %9.1f %9.1f %10.1f %9.1f %12.2f %7s %7.0f%n", server, c,
                         median.get("rps"), ratio, median.get("p50_us"), median.get("p99_us"), median.get("p999_us"),
                         median.get("srv_cpu_pct"), median.get("srv_cpu_us_per_request"), cpuRatio, median.get("errors"));
                 rpsSeries.computeIfAbsent(server, k -> new ArrayList<>()).add(median.get("rps"));
             }
         }
+        printPairedRatios(servers, conns, byCell);
         Files.createDirectories(out);
         Files.writeString(out.resolve("echo.csv"), csv);
         BarChart.write(out.resolve("echo.svg"), "Echo throughput, 64-byte lines, server on one core (median of " + rounds + ")",
@@ -206,6 +207,42 @@ public final class EchoBench {
             socket.bind(new InetSocketAddress("127.0.0.1", 0));
             return socket.getLocalPort();
         }
+    }
+
+    /**
+     * Each round's ratio to the C server measured in the same round, as median and range over the
+     * rounds: steadier than the ratio of medians when the machine's load changes between rounds.
+     */
+    private static void printPairedRatios(List<String> servers, List<Integer> conns,
+                                          Map<String, List<Map<String, Double>>> byCell) {
+        if (!servers.contains("c-epoll")) {
+            return;
+        }
+        System.out.printf("%nPaired with the C server of the same round (median, min..max over rounds):%n");
+        System.out.printf("%-16s %6s %22s %26s%n", "server", "conns", "req/s vs C", "capacity vs C (CPU/req)");
+        for (String server : servers) {
+            if (server.equals("c-epoll")) {
+                continue;
+            }
+            for (int c : conns) {
+                List<Map<String, Double>> own = byCell.get(server + "," + c);
+                List<Map<String, Double>> reference = byCell.get("c-epoll," + c);
+                double[] rps = new double[own.size()];
+                double[] capacity = new double[own.size()];
+                for (int round = 0; round < own.size(); round++) {
+                    rps[round] = own.get(round).get("rps") / reference.get(round).get("rps");
+                    capacity[round] = reference.get(round).get("srv_cpu_us_per_request") / own.get(round).get("srv_cpu_us_per_request");
+                }
+                System.out.printf(Locale.ROOT, "%-16s %6d %22s %26s%n", server, c, percentRange(rps), percentRange(capacity));
+            }
+        }
+    }
+
+    private static String percentRange(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return String.format(Locale.ROOT, "%.0f%% (%.0f..%.0f)", 100 * sorted[sorted.length / 2], 100 * sorted[0],
+                100 * sorted[sorted.length - 1]);
     }
 
     private static Map<String, Double> medians(List<Map<String, Double>> results) {
