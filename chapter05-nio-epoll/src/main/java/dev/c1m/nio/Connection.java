@@ -84,8 +84,17 @@ public final class Connection {
         }
     }
 
+    /** Queues all of {@code bytes}, like {@link #write(ByteBuffer)}; the array is copied, not kept. */
     public void write(byte[] bytes) {
-        write(ByteBuffer.wrap(bytes));
+        assert reactor.inReactorThread();
+        if (state != State.OPEN) {
+            return;
+        }
+        if (pending != null) {
+            queue(ByteBuffer.wrap(bytes));
+        } else {
+            reactor.stage(this, bytes);
+        }
     }
 
     /** Sends what is queued, then a FIN, then closes once the peer has closed too. */
@@ -121,7 +130,6 @@ public final class Connection {
             pending.release();
             pending = null;
         }
-        reactor.connectionClosed(this);
         if (handler != null) {
             try {
                 handler.onClosed(this);
@@ -129,6 +137,7 @@ public final class Connection {
                 LOG.log(Level.WARNING, "onClosed failed", e);
             }
         }
+        reactor.connectionClosed(this); // last: once the count drops, the handler has cleaned up
     }
 
     /** Closes at once and logs why; for I/O and protocol errors. */

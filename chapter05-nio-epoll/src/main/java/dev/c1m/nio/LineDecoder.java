@@ -13,10 +13,15 @@ import java.util.function.Consumer;
  * <p>Lines end with {@code \n}; a {@code \r} just before it is dropped. The limit counts a
  * line's bytes without its terminator; a longer line is a {@link ProtocolException}, detected as
  * soon as the partial line exceeds it, so a peer cannot make the decoder buffer more than
- * {@code maxLineBytes + 1} bytes. Bytes are decoded as UTF-8 only once a line is complete (a
- * character split across reads decodes correctly; invalid bytes become U+FFFD).
+ * {@code maxLineBytes + 1} bytes.
  *
- * <p>Memory: complete lines are decoded straight from the caller's buffer; only an unfinished
+ * <p>Two ways to receive lines: {@link #decode} as {@code String}s, decoded from UTF-8 only once
+ * a line is complete (a character split across reads decodes correctly; invalid bytes become
+ * U+FFFD); or {@link #decodeBytes} as undecoded bytes, for a handler that can answer without a
+ * {@code String} (chapter 1's echo of an ASCII line is its own bytes behind a prefix, see
+ * {@link LineProtocolHandler}).
+ *
+ * <p>Memory: complete lines are passed on straight from the caller's buffer; only an unfinished
  * line is copied, into a buffer from the {@link BufferSource} that is released as soon as the
  * line completes, so an idle connection's decoder holds no buffer. Not thread-safe: one
  * connection's reactor thread owns it. After a {@link ProtocolException} it is unusable.
@@ -39,28 +44,45 @@ public final class LineDecoder {
     }
 
     /**
-     * Passes every line completed by {@code input} to {@code lines}, in order, and keeps the rest
-     * of an unfinished line. Consumes {@code input} completely.
+     * Passes every line completed by {@code input} to {@code lines}, in order, decoded from UTF-8,
+     * and keeps the rest of an unfinished line. Consumes {@code input} completely.
      *
      * @throws ProtocolException if a line is longer than the limit
      */
     public void decode(ByteBuffer input, Consumer<String> lines) throws ProtocolException {
+        decodeBytes(input, bytes -> lines.accept(utf8(bytes)));
+    }
+
+    /**
+     * Passes the bytes of every line completed by {@code input} to {@code lines}, in order, and
+     * keeps the rest of an unfinished line; consumes {@code input} completely. A line's bytes,
+     * without its terminator, are the remaining bytes of a buffer that is either {@code input}
+     * itself (its limit moved to the line's end) or the decoder's partial-line buffer: valid only
+     * during the call, to be read but not kept. Nothing is copied or allocated for a line that
+     * arrived whole.
+     *
+     * @throws ProtocolException if a line is longer than the limit
+     */
+    public void decodeBytes(ByteBuffer input, Consumer<ByteBuffer> lines) throws ProtocolException {
+        int end = input.limit();
         while (input.hasRemaining()) {
             int newline = indexOfNewline(input);
             if (newline < 0) {
                 keep(input, input.remaining());
                 return;
             }
-            int length = newline - input.position();
-            String line;
             if (partial == null) {
-                line = decode(input, input.position(), length);
+                try {
+                    input.limit(lineEnd(input, input.position(), newline));
+                    lines.accept(input);
+                } finally {
+                    input.limit(end);
+                }
             } else {
-                keep(input, length);
-                line = takePartial();
+                keep(input, newline - input.position());
+                takePartial(lines);
             }
             input.position(newline + 1);
-            lines.accept(line);
         }
     }
 
@@ -69,9 +91,27 @@ public final class LineDecoder {
      * {@code bufio.Scanner} returns a last line without a newline, and releases its buffer.
      */
     public void finish(Consumer<String> lines) throws ProtocolException {
+        finishBytes(bytes -> lines.accept(utf8(bytes)));
+    }
+
+    /** {@link #finish} for {@link #decodeBytes}: the last line's bytes, if any. */
+    public void finishBytes(Consumer<ByteBuffer> lines) throws ProtocolException {
         if (partial != null) {
-            lines.accept(takePartial());
+            takePartial(lines);
         }
+    }
+
+    /**
+     * Decodes the remaining bytes of {@code bytes} as UTF-8, invalid sequences as U+FFFD (what
+     * {@code new String(bytes, UTF_8)} does), without moving its position.
+     */
+    public static String utf8(ByteBuffer bytes) {
+        if (bytes.hasArray()) {
+            return new String(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining(), StandardCharsets.UTF_8);
+        }
+        byte[] copy = new byte[bytes.remaining()];
+        bytes.get(bytes.position(), copy);
+        return new String(copy, StandardCharsets.UTF_8);
     }
 
     /** Whether an unfinished line is held (and with it, a buffer). */
@@ -123,26 +163,27 @@ public final class LineDecoder {
         input.position(input.position() + length);
     }
 
-    private String takePartial() throws ProtocolException {
+    /** Passes the unfinished line, now complete, to {@code lines} and releases its buffer. */
+    private void takePartial(Consumer<ByteBuffer> lines) throws ProtocolException {
         try {
-            return decode(partial, 0, partial.position());
+            partial.flip();
+            partial.limit(lineEnd(partial, 0, partial.limit()));
+            lines.accept(partial);
         } finally {
             release();
         }
     }
 
-    private String decode(ByteBuffer bytes, int from, int length) throws ProtocolException {
-        if (length > 0 && bytes.get(from + length - 1) == '\r') {
-            length--;
-        }
-        if (length > maxLineBytes) {
+    /**
+     * The end of the line in {@code bytes[from, newline)}: before a final {@code \r}.
+     *
+     * @throws ProtocolException if the line is longer than the limit
+     */
+    private int lineEnd(ByteBuffer bytes, int from, int newline) throws ProtocolException {
+        int end = newline > from && bytes.get(newline - 1) == '\r' ? newline - 1 : newline;
+        if (end - from > maxLineBytes) {
             throw new ProtocolException("line longer than " + maxLineBytes + " bytes");
         }
-        if (bytes.hasArray()) {
-            return new String(bytes.array(), bytes.arrayOffset() + from, length, StandardCharsets.UTF_8);
-        }
-        byte[] copy = new byte[length];
-        bytes.get(from, copy);
-        return new String(copy, StandardCharsets.UTF_8);
+        return end;
     }
 }

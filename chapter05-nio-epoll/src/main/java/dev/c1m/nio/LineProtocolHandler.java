@@ -8,9 +8,23 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Chapter 1's line protocol ({@link EchoProtocol}) on a reactor: answers each line with
- * {@code "echo: " + line} (or whatever its {@link Responder} says), answers a line over the limit with {@code "error: line too long"} and
- * then closes the connection after that reply, and answers a last line ended by EOF before
+ * {@code "echo: " + line} (or whatever its {@link Responder} says), answers a line over the limit
+ * with {@code "error: line too long"} and then closes the connection after that reply, and answers a last line ended by EOF before
  * closing, exactly like chapter 1's blocking {@code LineEchoHandler}.
+ *
+ * <p><b>Two paths to the same bytes.</b> The protocol's reply is the line decoded from UTF-8
+ * (invalid bytes as U+FFFD) and encoded again. For a line of ASCII bytes only, that round trip is
+ * the identity, so the reply is the prefix, the line's own bytes and {@code \n}: the fast path
+ * copies them straight from the read buffer into the write stage, with no {@code String} and no
+ * array per line. Any byte of {@code 0x80} or above sends the line down the slow path through a
+ * {@code String}, which is what replaces invalid UTF-8 exactly as chapter 1 does. A handler
+ * with another {@link Responder} (chapter 8's heartbeats) always takes the {@code String} path.
+ *
+ * <pre>
+ *   read buffer  ... | h | i | \n | ...          (ASCII: every byte &lt; 0x80)
+ *   write stage  | e | c | h | o | : | ' ' | h | i | \n |
+ *                  ECHO_PREFIX, encoded once     line   NEWLINE
+ * </pre>
  *
  * <p>One per connection, confined to its reactor thread. Holds only its {@link LineDecoder} and
  * its responder: no buffer while no partial line is pending.
@@ -29,6 +43,8 @@ public final class LineProtocolHandler implements Handler {
     }
 
     private static final System.Logger LOG = System.getLogger(LineProtocolHandler.class.getName());
+    private static final byte[] ECHO_PREFIX = EchoProtocol.REPLY_PREFIX.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NEWLINE = {'\n'};
     private static final byte[] LINE_TOO_LONG = (EchoProtocol.LINE_TOO_LONG + "\n").getBytes(StandardCharsets.UTF_8);
 
     private final LineDecoder decoder;
@@ -47,30 +63,16 @@ public final class LineProtocolHandler implements Handler {
     @Override
     public void onInput(Connection connection, ByteBuffer input) {
         try {
-            decoder.decode(input, line -> answer(connection, line));
+            decoder.decodeBytes(input, line -> answer(connection, line));
         } catch (ProtocolException e) {
             refuse(connection, e);
         }
     }
 
-    private void answer(Connection connection, String line) {
-        byte[] reply = responder.replyTo(line);
-        if (reply != null) {
-            connection.write(reply);
-        }
-    }
-
-    private void refuse(Connection connection, ProtocolException reason) {
-        LOG.log(Level.INFO, "closing {0}: {1}", connection.remoteAddress(), reason.getMessage());
-        decoder.release();
-        connection.write(LINE_TOO_LONG);
-        connection.closeAfterFlush();
-    }
-
     @Override
     public void onEndOfInput(Connection connection) {
         try {
-            decoder.finish(line -> answer(connection, line));
+            decoder.finishBytes(line -> answer(connection, line));
         } catch (ProtocolException e) {
             refuse(connection, e);
             return;
@@ -81,5 +83,35 @@ public final class LineProtocolHandler implements Handler {
     @Override
     public void onClosed(Connection connection) {
         decoder.release();
+    }
+
+    /** Writes the reply to the line in {@code line}'s remaining bytes. */
+    private void answer(Connection connection, ByteBuffer line) {
+        if (responder == Responder.ECHO && isAscii(line)) {
+            connection.write(ECHO_PREFIX);
+            connection.write(line);
+            connection.write(NEWLINE);
+            return;
+        }
+        byte[] reply = responder.replyTo(LineDecoder.utf8(line));
+        if (reply != null) {
+            connection.write(reply);
+        }
+    }
+
+    private static boolean isAscii(ByteBuffer bytes) {
+        for (int i = bytes.position(), end = bytes.limit(); i < end; i++) {
+            if (bytes.get(i) < 0) { // 0x80 to 0xFF: a byte of a multi-byte character, or invalid
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void refuse(Connection connection, ProtocolException reason) {
+        LOG.log(Level.INFO, "closing {0}: {1}", connection.remoteAddress(), reason.getMessage());
+        decoder.release();
+        connection.write(LINE_TOO_LONG);
+        connection.closeAfterFlush();
     }
 }

@@ -213,9 +213,40 @@ public final class Reactor implements AutoCloseable {
         acceptor.registered(listener.register(selector, SelectionKey.OP_ACCEPT, acceptor));
     }
 
-    /** Copies {@code bytes} into the write stage on behalf of {@code owner}. */
+    /**
+     * Copies {@code bytes} into the write stage on behalf of {@code owner}. The common case, bytes
+     * for the connection the stage already holds (or for an empty stage) that fit, is one bulk copy.
+     */
     void stage(Connection owner, ByteBuffer bytes) {
         assert inReactorThread();
+        if (claimStage(owner, bytes.remaining())) {
+            stage.put(bytes);
+        } else {
+            stageInParts(owner, bytes);
+        }
+    }
+
+    /** {@link #stage(Connection, ByteBuffer)} for a whole array, which it wraps only when it does not fit. */
+    void stage(Connection owner, byte[] bytes) {
+        assert inReactorThread();
+        if (claimStage(owner, bytes.length)) {
+            stage.put(bytes);
+        } else {
+            stageInParts(owner, ByteBuffer.wrap(bytes));
+        }
+    }
+
+    /** Makes {@code owner} the stage's owner if {@code length} more bytes fit without a flush. */
+    private boolean claimStage(Connection owner, int length) {
+        if ((stageOwner == owner || stageOwner == null) && length <= stage.remaining()) {
+            stageOwner = owner;
+            return true;
+        }
+        return false;
+    }
+
+    /** Stages bytes for a new owner or more than fit: flushes the stage as often as needed. */
+    private void stageInParts(Connection owner, ByteBuffer bytes) {
         if (stageOwner != owner) {
             flushStage();
             stageOwner = owner;

@@ -102,6 +102,63 @@ class LineDecoderTest {
         assertThat(buffers.outstanding()).isZero();
     }
 
+    @Test
+    void decodeBytesHandsOverEachLinesBytesWithoutTerminatorAsAViewOfTheInput() throws ProtocolException {
+        ByteBuffer input = ByteBuffer.wrap("ab\r\n\ncd\n".getBytes(StandardCharsets.US_ASCII));
+        List<String> views = new ArrayList<>();
+
+        decoder.decodeBytes(input, line -> views.add(line.position() + ".." + line.limit() + " same buffer: " + (line == input)));
+
+        assertThat(views).containsExactly("0..2 same buffer: true", "4..4 same buffer: true", "5..7 same buffer: true");
+        assertThat(input.position()).isEqualTo(input.limit()).isEqualTo(8);
+        assertThat(buffers.outstanding()).as("no buffer for lines that arrive whole").isZero();
+    }
+
+    @Test
+    void decodeBytesRestoresTheInputWhateverTheConsumerDidWithIt() throws ProtocolException {
+        ByteBuffer input = ByteBuffer.wrap("one\ntwo\n".getBytes(StandardCharsets.US_ASCII));
+        List<String> got = new ArrayList<>();
+
+        decoder.decodeBytes(input, line -> {
+            byte[] bytes = new byte[line.remaining()];
+            line.get(bytes); // a consumer that reads with a relative get moves the position
+            got.add(new String(bytes, StandardCharsets.US_ASCII));
+        });
+
+        assertThat(got).containsExactly("one", "two");
+        assertThat(input.hasRemaining()).isFalse();
+    }
+
+    @Test
+    void decodeBytesPassesInvalidUtf8UntouchedAndDecodeReplacesIt() throws ProtocolException {
+        byte[] invalid = {'a', (byte) 0xff, (byte) 0xc3, '\n'};
+        List<byte[]> raw = new ArrayList<>();
+
+        decoder.decodeBytes(ByteBuffer.wrap(invalid), line -> raw.add(bytesOf(line)));
+        feed(invalid);
+
+        assertThat(raw).containsExactly(new byte[] {'a', (byte) 0xff, (byte) 0xc3});
+        assertThat(lines).containsExactly("a\uFFFD\uFFFD");
+    }
+
+    @Test
+    void decodeBytesJoinsALineSplitAcrossChunksAndFinishBytesHandsOverTheLastOne() throws ProtocolException {
+        List<byte[]> raw = new ArrayList<>();
+        for (String chunk : List.of("hel", "lo\r", "\nwor", "ld")) {
+            decoder.decodeBytes(ByteBuffer.wrap(chunk.getBytes(StandardCharsets.US_ASCII)), line -> raw.add(bytesOf(line)));
+        }
+        decoder.finishBytes(line -> raw.add(bytesOf(line)));
+
+        assertThat(raw).containsExactly("hello".getBytes(StandardCharsets.US_ASCII), "world".getBytes(StandardCharsets.US_ASCII));
+        assertThat(buffers.outstanding()).isZero();
+    }
+
+    private static byte[] bytesOf(ByteBuffer line) {
+        byte[] bytes = new byte[line.remaining()];
+        line.get(line.position(), bytes);
+        return bytes;
+    }
+
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3, 42, 20261123})
     void decodesALongStreamCutAtRandomPointsDownToOneByteExactly(long seed) throws ProtocolException {
