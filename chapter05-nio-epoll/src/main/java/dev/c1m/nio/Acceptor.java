@@ -268,6 +268,7 @@ public final class Acceptor {
             LOG.log(Level.DEBUG, "accept while closing failed: {0}", e.toString());
         }
         close();
+        reactor.releaseClosedChannels(); // a registered channel's socket closes only then
     }
 
     /** Stops accepting: closes the listener. Call on the reactor thread, or after it ended. */

@@ -207,6 +207,22 @@ public final class Reactor implements AutoCloseable {
         return buffers;
     }
 
+    /**
+     * Closing a channel that is registered with a selector only cancels its key: the socket
+     * itself is closed when the selector next deregisters cancelled keys, in its next select.
+     * Called right after such a close (a listener that must stop accepting now), this does that
+     * select at once. Ready events it sees are ignored: the selector is level-triggered, so they
+     * are reported again by the loop's own select.
+     */
+    void releaseClosedChannels() {
+        assert inReactorThread();
+        try {
+            selector.selectNow(key -> { });
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "{0}: selectNow failed: {1}", name, e.toString());
+        }
+    }
+
     void listen(ServerSocketChannel listener, Acceptor acceptor) throws IOException {
         assert inReactorThread();
         listener.configureBlocking(false);
