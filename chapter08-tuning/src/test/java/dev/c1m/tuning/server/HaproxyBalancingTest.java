@@ -227,7 +227,8 @@ class HaproxyBalancingTest {
             }
             ShutdownReport report = CompletableFuture.supplyAsync(() -> node1.shutdown(TIMEOUT)).get(30, TimeUnit.SECONDS);
 
-            assertThat(report.openAtStart()).isEqualTo(10);
+            // its 10 clients, and possibly one HAProxy health check in flight (a drained server is still checked)
+            assertThat(report.openAtStart()).isBetween(10, 11);
             assertThat(report.forceClosed()).as("every client closed after the FIN").isZero();
             for (LineClient client : before) {
                 client.close(); // ends the reads still waiting on node2's clients
