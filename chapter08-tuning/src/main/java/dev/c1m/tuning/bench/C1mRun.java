@@ -400,12 +400,12 @@ public final class C1mRun {
                     "slab +%.2f GiB: %,.0f B per socket, %,.0f B per connection with both ends on this machine",
                     (holding.slabBytes() - slabBefore) / GIB, (holding.slabBytes() - slabBefore) / (2.0 * n),
                     (holding.slabBytes() - slabBefore) / (double) n));
-            line("server CPU while holding", String.format(Locale.ROOT,
-                    "%.2f cores over %.0f s (%.0f%% of the machine), %,.1f us per heartbeat answered",
+            line("server CPU while holding", String.format(Locale.ROOT, "%.2f cores over %.0f s (%.0f%% of the machine), %s",
                     holding.serverCores(), holding.windowSeconds(),
                     100 * holding.serverCores() / Runtime.getRuntime().availableProcessors(),
-                    holding.heartbeatsInWindow() == 0 ? 0
-                            : holding.serverCores() * holding.windowSeconds() * 1e6 / holding.heartbeatsInWindow()));
+                    holding.heartbeatsInWindow() == 0 ? "no heartbeat fell in that window (hold longer than the heartbeat interval)"
+                            : String.format(Locale.ROOT, "%,.1f us per heartbeat answered",
+                            holding.serverCores() * holding.windowSeconds() * 1e6 / holding.heartbeatsInWindow())));
             if (holding.busyEcho() != null) {
                 LoadReport echo = holding.busyEcho();
                 line("busy echo alongside", String.format(Locale.ROOT, "%,d connections: %,.0f requests/s, p50 %s, p99 %s, errors %d",
