@@ -8,8 +8,11 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -29,10 +32,12 @@ public final class MetricsEndpoint implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor;
+    private final List<Thread> threads;
 
-    private MetricsEndpoint(HttpServer server, ExecutorService executor) {
+    private MetricsEndpoint(HttpServer server, ExecutorService executor, List<Thread> threads) {
         this.server = server;
         this.executor = executor;
+        this.threads = threads;
     }
 
     /** Binds {@code address} (port 0 for any free port) and starts serving {@code registry}. */
@@ -47,12 +52,17 @@ public final class MetricsEndpoint implements AutoCloseable {
      */
     public static MetricsEndpoint serving(InetSocketAddress address, Supplier<String> exposition) throws IOException {
         HttpServer server = HttpServer.create(address, 16);
-        ExecutorService executor = Executors.newSingleThreadExecutor(
-                Thread.ofPlatform().name("metrics-http").daemon().factory());
+        List<Thread> threads = new CopyOnWriteArrayList<>();
+        ThreadFactory named = Thread.ofPlatform().name("metrics-http").daemon().factory();
+        ExecutorService executor = Executors.newSingleThreadExecutor(task -> {
+            Thread thread = named.newThread(task);
+            threads.add(thread);
+            return thread;
+        });
         server.setExecutor(executor);
         server.createContext("/metrics", exchange -> serve(exchange, exposition));
         server.start();
-        return new MetricsEndpoint(server, executor);
+        return new MetricsEndpoint(server, executor, threads);
     }
 
     private static void serve(HttpExchange exchange, Supplier<String> exposition) throws IOException {
@@ -92,6 +102,10 @@ public final class MetricsEndpoint implements AutoCloseable {
         executor.shutdown();
         if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
             executor.shutdownNow();
+        }
+        // a terminated executor's thread may still be on its way out: wait for it to end
+        for (Thread thread : threads) {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
         }
     }
 }

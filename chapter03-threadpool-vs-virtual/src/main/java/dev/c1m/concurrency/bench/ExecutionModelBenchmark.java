@@ -7,6 +7,7 @@ import dev.c1m.concurrency.load.EchoLoadClient;
 import dev.c1m.concurrency.load.FirstEchoReport;
 import dev.c1m.concurrency.load.LoadSettings;
 import dev.c1m.echo.bench.ChildJvm;
+import dev.c1m.echo.bench.ProcessMeter;
 import dev.c1m.echo.demo.ConsoleLog;
 import dev.c1m.echo.demo.Options;
 
@@ -179,10 +180,10 @@ public final class ExecutionModelBenchmark {
             for (int wanted : busyCounts) {
                 System.out.printf("    closed loop, %d busy: %d s warm-up + %d s measured%n",
                         wanted, warmup.toSeconds(), duration.toSeconds());
-                long cpuBefore = ServerProbe.cpuNanos(server.pid());
+                long cpuBefore = ProcessMeter.cpuNanos(server.pid());
                 long wallBefore = System.nanoTime();
                 ClosedLoopReport report = load.closedLoop(wanted, lineBytes, warmup, duration);
-                double cores = (double) (ServerProbe.cpuNanos(server.pid()) - cpuBefore)
+                double cores = (double) (ProcessMeter.cpuNanos(server.pid()) - cpuBefore)
                         / (System.nanoTime() - wallBefore);
                 busy.add(new Busy(wanted, report, cores));
             }

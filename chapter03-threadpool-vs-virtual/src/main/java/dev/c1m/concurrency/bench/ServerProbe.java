@@ -1,11 +1,11 @@
 package dev.c1m.concurrency.bench;
 
+import dev.c1m.echo.bench.ProcessMeter;
+
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,8 +28,8 @@ final class ServerProbe {
     }
 
     static Sample sample(long pid) throws IOException, InterruptedException {
-        jcmd(pid, "GC.run");
-        String heapInfo = jcmd(pid, "GC.heap_info");
+        ProcessMeter.jcmd(pid, "GC.run");
+        String heapInfo = ProcessMeter.jcmd(pid, "GC.heap_info");
         Matcher used = HEAP_USED.matcher(heapInfo);
         if (!used.find()) {
             throw new IOException("no 'used NK' in jcmd GC.heap_info output:\n" + heapInfo);
@@ -39,18 +39,6 @@ final class ServerProbe {
                 Long.parseLong(used.group(1)));
     }
 
-    /**
-     * CPU time (user plus system) the process has used so far, from {@code /proc/<pid>/stat};
-     * assumes the usual 100 clock ticks per second, so the resolution is 10 ms.
-     */
-    static long cpuNanos(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        // Fields after the command name, which is in parentheses and may contain spaces.
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-        return ticks * 10_000_000L;
-    }
-
     private static long statusField(List<String> status, String name) throws IOException {
         for (String line : status) {
             if (line.startsWith(name)) {
@@ -58,17 +46,5 @@ final class ServerProbe {
             }
         }
         throw new IOException("no " + name + " in /proc status");
-    }
-
-    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
-        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command)
-                .redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            process.destroyForcibly();
-            throw new IOException("jcmd " + pid + " " + command + " failed:\n" + output);
-        }
-        return output;
     }
 }

@@ -1,6 +1,7 @@
 package dev.c1m.nio.bench;
 
 import dev.c1m.echo.bench.ChildJvm;
+import dev.c1m.echo.bench.ProcessMeter;
 import dev.c1m.echo.demo.Options;
 import dev.c1m.nio.demo.ReactorEchoServerMain;
 
@@ -153,16 +154,7 @@ public final class IdleHeapBench {
                 total += usage.bytes();
             }
         }
-        return new Snapshot(classes, total, rssBytes(pid));
-    }
-
-    private static long rssBytes(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-            }
-        }
-        throw new IOException("no VmRSS for pid " + pid);
+        return new Snapshot(classes, total, ProcessMeter.rssBytes(pid));
     }
 
     /** The classes whose live bytes grew the most, as CSV fragments: class, instances/conn, bytes/conn. */

@@ -1,7 +1,8 @@
 package dev.c1m.tuning.bench;
 
+import dev.c1m.echo.bench.ProcessMeter;
+
 import javax.management.ObjectName;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -9,8 +10,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * The server half of {@link HeapPerConnection}: a bare NIO server that accepts N connections,
@@ -75,11 +74,6 @@ public final class IdleNioServer {
         String total = histogram.lines().filter(l -> l.startsWith("Total")).findFirst().orElseThrow();
         long live = Long.parseLong(total.trim().split("\\s+")[2]);
         long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        return "live=" + live + " used=" + used + " rss=" + rssBytes();
-    }
-
-    static long rssBytes() throws IOException {
-        return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
-                .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).findFirst().orElse(-1L);
+        return "live=" + live + " used=" + used + " rss=" + ProcessMeter.rssBytes(ProcessHandle.current().pid());
     }
 }

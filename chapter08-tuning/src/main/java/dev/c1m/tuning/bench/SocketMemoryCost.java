@@ -2,6 +2,7 @@ package dev.c1m.tuning.bench;
 
 import dev.c1m.echo.demo.ConsoleLog;
 import dev.c1m.echo.demo.Options;
+import dev.c1m.tuning.KernelMeter;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -92,7 +93,7 @@ public final class SocketMemoryCost {
             }
             listener.bind(new InetSocketAddress("127.0.0.1", 0), 4096);
             settle();
-            long slabBefore = slabBytes();
+            long slabBefore = KernelMeter.slabBytes();
             long cachesBefore = socketCacheBytes();
             List<SocketChannel> clients = new ArrayList<>();
             for (int i = 0; i < connections; i++) {
@@ -115,10 +116,10 @@ public final class SocketMemoryCost {
                 c.register(selector, SelectionKey.OP_READ); // as a NIO server and load generator would
             }
             settle();
-            long slabPerSocket = (slabBytes() - slabBefore) / (2L * connections);
+            long slabPerSocket = (KernelMeter.slabBytes() - slabBefore) / (2L * connections);
             long cachesPerSocket = (socketCacheBytes() - cachesBefore) / (2L * connections);
 
-            long tcpBefore = tcpMemPages();
+            long tcpBefore = KernelMeter.tcpSockets().bufferPages();
             long queued = 0;
             ByteBuffer data = ByteBuffer.allocateDirect(256 * 1024);
             for (SocketChannel client : clients) {
@@ -126,7 +127,7 @@ public final class SocketMemoryCost {
                 queued += client.write(data); // what the kernel accepted: both ends' buffers together
             }
             settle();
-            long tcpMemPerConnection = (tcpMemPages() - tcpBefore) * PAGE / connections;
+            long tcpMemPerConnection = (KernelMeter.tcpSockets().bufferPages() - tcpBefore) * PAGE / connections;
             return new Result(bufferBytes == 0 ? "kernel default" : "SO_RCVBUF=SO_SNDBUF=" + bufferBytes, run,
                     slabPerSocket, cachesPerSocket, queued / connections, tcpMemPerConnection);
         } finally {
@@ -139,11 +140,6 @@ public final class SocketMemoryCost {
 
     private static void settle() throws InterruptedException {
         Thread.sleep(500); // let deferred frees (RCU) and softirq processing catch up before reading counters
-    }
-
-    private static long slabBytes() throws IOException {
-        return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("Slab:"))
-                .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).findFirst().orElseThrow();
     }
 
     /** Active objects x object size, summed over {@link #CACHES}, from /proc/slabinfo (root only). */
@@ -167,17 +163,5 @@ public final class SocketMemoryCost {
             }
         }
         return String.join(", ", sizes);
-    }
-
-    private static long tcpMemPages() throws IOException {
-        String tcp = Files.readAllLines(Path.of("/proc/net/sockstat")).stream().filter(l -> l.startsWith("TCP:"))
-                .findFirst().orElseThrow();
-        String[] fields = tcp.split("\\s+");
-        for (int i = 0; i < fields.length - 1; i++) {
-            if (fields[i].equals("mem")) {
-                return Long.parseLong(fields[i + 1]);
-            }
-        }
-        throw new IllegalStateException("no mem in " + tcp);
     }
 }

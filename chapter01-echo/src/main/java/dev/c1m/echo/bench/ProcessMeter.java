@@ -1,6 +1,7 @@
-package dev.c1m.tuning;
+package dev.c1m.echo.bench;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,7 +11,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads what another process (a server worker, a load generator) costs, from outside it: its
+ * Reads what another process (a server, a load generator) costs, from outside it, for the
+ * benchmarks of every chapter: its
  * resident memory and CPU time from {@code /proc/<pid>}, and its live heap by class from
  * {@code jcmd <pid> GC.class_histogram} (which runs a full GC first, so the total is what is
  * reachable, the same whatever the collector). Linux only; stateless.
@@ -60,14 +62,20 @@ public final class ProcessMeter {
 
     /** Runs {@code jcmd <pid> GC.class_histogram} (a full GC in that process) and parses its table. */
     public static HeapCensus heapCensus(long pid) throws IOException, InterruptedException {
+        return parseHistogram(jcmd(pid, "GC.class_histogram"));
+    }
+
+    /** Runs {@code jcmd <pid> <command>} with this JVM's {@code jcmd} and returns its output. */
+    public static String jcmd(long pid, String command) throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.class_histogram")
+        Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command)
                 .redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
-            throw new IOException("jcmd " + pid + " GC.class_histogram failed: " + output);
+            process.destroyForcibly();
+            throw new IOException("jcmd " + pid + " " + command + " failed: " + output);
         }
-        return parseHistogram(output);
+        return output;
     }
 
     /**

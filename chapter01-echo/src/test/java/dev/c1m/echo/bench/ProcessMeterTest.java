@@ -1,11 +1,9 @@
-package dev.c1m.tuning;
+package dev.c1m.echo.bench;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
-
-import dev.c1m.echo.bench.ChildJvm;
 
 import java.time.Duration;
 import java.util.List;
