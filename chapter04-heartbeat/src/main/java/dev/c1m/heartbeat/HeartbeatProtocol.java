@@ -1,5 +1,7 @@
 package dev.c1m.heartbeat;
 
+import java.nio.ByteBuffer;
+
 /**
  * The heartbeat lines of the course's line protocol, parsed and formatted without any socket,
  * so a blocking handler, a reactor or a test can use them alike.
@@ -34,6 +36,10 @@ public final class HeartbeatProtocol {
 
     /** The longest valid heartbeat line: keyword, two spaces, 19 digits and 20 characters. */
     public static final int MAX_LINE_CHARS = 4 + 1 + 19 + 1 + 20;
+
+    private static final byte[] PING_SPACE = {'P', 'I', 'N', 'G', ' '};
+    private static final String LONG_MAX_DIGITS = Long.toString(Long.MAX_VALUE);
+    private static final String LONG_MIN_DIGITS = Long.toString(Long.MIN_VALUE).substring(1);
 
     private HeartbeatProtocol() {
     }
@@ -80,6 +86,92 @@ public final class HeartbeatProtocol {
     public static String pongLineOrNull(String line) {
         Heartbeat heartbeat = parseOrNull(line);
         return heartbeat != null && heartbeat.kind() == Heartbeat.Kind.PING ? heartbeat.pong().toLine() : null;
+    }
+
+    /**
+     * Writes {@code PING <seq> <senderNanos>} (no newline) into {@code out} as ASCII, the same
+     * bytes as {@code Heartbeat.ping(seq, senderNanos).toLine()} but with no {@code String}: what a
+     * load generator sending a million heartbeats a minute wants.
+     *
+     * @throws java.nio.BufferOverflowException if {@code out} has fewer than {@link #MAX_LINE_CHARS} bytes left
+     */
+    public static void putPing(ByteBuffer out, long seq, long senderNanos) {
+        if (seq < 0) {
+            throw new IllegalArgumentException("seq must not be negative: " + seq);
+        }
+        out.put(PING_SPACE);
+        putDecimal(out, seq);
+        out.put((byte) ' ');
+        putDecimal(out, senderNanos);
+    }
+
+    private static void putDecimal(ByteBuffer out, long value) {
+        if (value < 0) {
+            out.put((byte) '-');
+        }
+        long negative = value < 0 ? value : -value; // negative, so Long.MIN_VALUE has a magnitude too
+        int first = out.position();
+        do {
+            out.put((byte) ('0' - negative % 10));
+            negative /= 10;
+        } while (negative != 0);
+        for (int i = first, j = out.position() - 1; i < j; i++, j--) { // digits came least significant first
+            byte digit = out.get(i);
+            out.put(i, out.get(j));
+            out.put(j, digit);
+        }
+    }
+
+    /**
+     * Whether the remaining bytes of {@code line} (without its newline) are a PING spelled exactly
+     * as {@link Heartbeat#toLine} spells it: no leading zeros, no {@code -0}, both numbers in range.
+     * Its PONG is then the same bytes with {@code PONG} in place of {@code PING}, so a server can
+     * answer it without decoding a {@code String} (chapter 8 does, a million times a minute). Any
+     * other line, including valid but unusual spellings such as {@code PING 007 1}, is for
+     * {@link #classify} and {@link #pongLineOrNull}. Reads the bytes in place; moves nothing.
+     */
+    public static boolean isCanonicalPing(ByteBuffer line) {
+        int from = line.position();
+        int to = line.limit();
+        if (to - from > MAX_LINE_CHARS || to - from < "PING 0 0".length()
+                || line.get(from) != 'P' || line.get(from + 1) != 'I' || line.get(from + 2) != 'N'
+                || line.get(from + 3) != 'G' || line.get(from + 4) != ' ') {
+            return false;
+        }
+        int seqEnd = canonicalDecimalEnd(line, from + 5, to, false);
+        return seqEnd > 0 && seqEnd < to && line.get(seqEnd) == ' '
+                && canonicalDecimalEnd(line, seqEnd + 1, to, true) == to;
+    }
+
+    /**
+     * Where the decimal that starts at {@code from} ends (the index of the first byte after its
+     * digits), or -1 if no canonical {@code long} starts there: digits with no leading zero, a
+     * minus sign only if {@code signed} and never before 0, and no more than {@code long} holds.
+     */
+    private static int canonicalDecimalEnd(ByteBuffer bytes, int from, int to, boolean signed) {
+        boolean negative = signed && from < to && bytes.get(from) == '-';
+        int digitsFrom = negative ? from + 1 : from;
+        int end = digitsFrom;
+        while (end < to && bytes.get(end) >= '0' && bytes.get(end) <= '9') {
+            end++;
+        }
+        int digits = end - digitsFrom;
+        if (digits == 0 || (bytes.get(digitsFrom) == '0' && (digits > 1 || negative))) {
+            return -1;
+        }
+        String limit = negative ? LONG_MIN_DIGITS : LONG_MAX_DIGITS;
+        if (digits > limit.length()) {
+            return -1;
+        }
+        if (digits == limit.length()) {
+            for (int i = 0; i < digits; i++) {
+                int difference = bytes.get(digitsFrom + i) - limit.charAt(i);
+                if (difference != 0) {
+                    return difference < 0 ? end : -1;
+                }
+            }
+        }
+        return end;
     }
 
     private static Heartbeat.Kind keyword(String line) {

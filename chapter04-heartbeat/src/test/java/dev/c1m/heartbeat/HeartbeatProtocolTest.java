@@ -3,7 +3,11 @@ package dev.c1m.heartbeat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -55,6 +59,40 @@ class HeartbeatProtocolTest {
         assertThat(HeartbeatEchoProtocol.replyTo("hello")).isEqualTo("echo: hello");
         assertThat(HeartbeatEchoProtocol.replyTo("PONG 3 99")).isNull();
         assertThat(HeartbeatEchoProtocol.replyTo("PING now")).isEqualTo(HeartbeatProtocol.MALFORMED_REPLY);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0,0", "7,123456789", "1,-42", "9223372036854775807,-9223372036854775808",
+            "10,-10", "9223372036854775807,9223372036854775807"})
+    void putPingWritesTheSameBytesAsTheFormattedLine(long seq, long senderNanos) {
+        ByteBuffer out = ByteBuffer.allocateDirect(HeartbeatProtocol.MAX_LINE_CHARS);
+
+        HeartbeatProtocol.putPing(out, seq, senderNanos);
+
+        byte[] written = new byte[out.flip().remaining()];
+        out.get(written);
+        assertThat(new String(written, StandardCharsets.US_ASCII)).isEqualTo(Heartbeat.ping(seq, senderNanos).toLine());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"PING 0 0", "PING 7 123456789", "PING 1 -42", "PING 9223372036854775807 -9223372036854775808",
+            "PING 9223372036854775807 9223372036854775807"})
+    void aPingSpelledAsItIsFormattedIsAnsweredByItsOwnBytesWithPongInFront(String line) {
+        ByteBuffer bytes = ByteBuffer.wrap(("xx" + line + "yy").getBytes(StandardCharsets.US_ASCII), 2, line.length());
+
+        assertThat(HeartbeatProtocol.isCanonicalPing(bytes)).isTrue();
+        assertThat(bytes.position()).isEqualTo(2);
+        assertThat(HeartbeatProtocol.pongLineOrNull(line)).isEqualTo("PONG" + line.substring(4));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"PING 007 1", "PING 1 -0", "PING 1 01", "PING -0 1", "PING 9223372036854775808 1",
+            "PING 1 9223372036854775808", "PING 1 -9223372036854775809", "PING 10000000000000000000 1",
+            "PONG 1 2", "PING 1 2 ", "PING 1  2", "PING 1", "PING x 2", "PING 1 y", "ping 1 2", "PING\u00e9 1 2", "hello"})
+    void anyOtherLineIsLeftToTheStringPath(String line) {
+        ByteBuffer bytes = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(HeartbeatProtocol.isCanonicalPing(bytes)).isFalse();
     }
 
     @Test

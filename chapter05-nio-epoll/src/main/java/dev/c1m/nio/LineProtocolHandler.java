@@ -17,8 +17,9 @@ import java.nio.charset.StandardCharsets;
  * the identity, so the reply is the prefix, the line's own bytes and {@code \n}: the fast path
  * copies them straight from the read buffer into the write stage, with no {@code String} and no
  * array per line. Any byte of {@code 0x80} or above sends the line down the slow path through a
- * {@code String}, which is what replaces invalid UTF-8 exactly as chapter 1 does. A handler
- * with another {@link Responder} (chapter 8's heartbeats) always takes the {@code String} path.
+ * {@code String}, which is what replaces invalid UTF-8 exactly as chapter 1 does. Each
+ * {@link Responder} chooses its own fast path ({@link Responder#answerInPlace}); chapter 8's
+ * heartbeat responder answers a {@code PING} from its bytes the same way.
  *
  * <pre>
  *   read buffer  ... | h | i | \n | ...          (ASCII: every byte &lt; 0x80)
@@ -32,13 +33,34 @@ import java.nio.charset.StandardCharsets;
 public final class LineProtocolHandler implements Handler {
 
     /**
-     * What the protocol answers to one complete line (without its line ending): the reply's
-     * bytes, newline included, or null for no reply. Called on the reactor thread; must not block.
+     * What the protocol answers to one complete line (without its line ending). Called on the
+     * reactor thread; must not block.
      */
-    @FunctionalInterface
     public interface Responder {
-        Responder ECHO = EchoProtocol::replyBytes;
+        /** Chapter 1's echo protocol, with the ASCII fast path. */
+        Responder ECHO = new Responder() {
+            @Override
+            public boolean answerInPlace(Connection connection, ByteBuffer line) {
+                return echoInPlace(connection, line);
+            }
 
+            @Override
+            public byte[] replyTo(String line) {
+                return EchoProtocol.replyBytes(line);
+            }
+        };
+
+        /**
+         * Answers the line straight from its bytes and returns true, if this responder can (the
+         * fast path: no {@code String}, no array); returns false to have {@link #replyTo} answer
+         * it. Writes to {@code connection} only if it returns true; moves nothing in {@code line}
+         * that it does not write.
+         */
+        default boolean answerInPlace(Connection connection, ByteBuffer line) {
+            return false;
+        }
+
+        /** The reply's bytes, newline included, or null for no reply. */
         byte[] replyTo(String line);
     }
 
@@ -87,16 +109,28 @@ public final class LineProtocolHandler implements Handler {
 
     /** Writes the reply to the line in {@code line}'s remaining bytes. */
     private void answer(Connection connection, ByteBuffer line) {
-        if (responder == Responder.ECHO && isAscii(line)) {
-            connection.write(ECHO_PREFIX);
-            connection.write(line);
-            connection.write(NEWLINE);
+        if (responder.answerInPlace(connection, line)) {
             return;
         }
         byte[] reply = responder.replyTo(LineDecoder.utf8(line));
         if (reply != null) {
             connection.write(reply);
         }
+    }
+
+    /**
+     * The echo fast path, for any {@link Responder} whose protocol echoes: if the line is all
+     * ASCII, writes {@code "echo: " + line + "\n"} from its bytes and returns true; otherwise
+     * writes nothing and returns false (the line needs the UTF-8 round trip of the slow path).
+     */
+    public static boolean echoInPlace(Connection connection, ByteBuffer line) {
+        if (!isAscii(line)) {
+            return false;
+        }
+        connection.write(ECHO_PREFIX);
+        connection.write(line);
+        connection.write(NEWLINE);
+        return true;
     }
 
     private static boolean isAscii(ByteBuffer bytes) {

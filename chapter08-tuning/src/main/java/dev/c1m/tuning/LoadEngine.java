@@ -1,6 +1,7 @@
 package dev.c1m.tuning;
 
 import dev.c1m.concurrency.load.LatencyHistogram;
+import dev.c1m.heartbeat.HeartbeatProtocol;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -13,9 +14,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -27,9 +31,13 @@ import java.util.function.LongSupplier;
  * <p>How it stays cheap at tens of thousands of connections: one shared read buffer (a connection
  * keeps bytes only while a reply line is incomplete); at most one request in flight per
  * connection; and every deadline lives in a FIFO queue, because all connections share one timeout
- * and one heartbeat interval, so deadlines are created in time order and the queue's head is
- * always the next to expire (no timer per connection, no heap). Answered entries are skipped
- * lazily when they reach the head.
+ * so reply deadlines are created in time order and the queue's head is always the next to expire
+ * (no timer per connection). Answered entries are skipped lazily when they reach the head.
+ * Heartbeats are due in a priority queue instead: each connection's first one comes at a random
+ * point of its first interval, so that a fast ramp does not turn into bursts of heartbeats that
+ * measure the burst rather than the server. A heartbeat is written and its reply parsed as bytes,
+ * with no {@code String} and no allocation, so a million connections' heartbeats cost the
+ * generator little next to the server it measures.
  *
  * <p>Modes: HOLD opens connections at the plan's rate and keeps them, sending
  * {@code PING <seq> <nanos>} on each every heartbeat interval; ECHO sends lines of
@@ -52,6 +60,10 @@ public final class LoadEngine {
     private static final int MAX_CONNECTS_IN_FLIGHT = 2048;
     private static final int MAX_LINE_BYTES = 64 * 1024;
     private static final long TICK_MILLIS = 5;
+    private static final byte[] PONG_SPACE = "PONG ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ECHOED_PING_SPACE = "echo: PING ".getBytes(StandardCharsets.US_ASCII);
+    /** What {@link #parseDecimal} returns for bytes that are no {@code long} (a sender's clock never reads this). */
+    private static final long NOT_A_NUMBER = Long.MIN_VALUE;
 
     private final LoadPlan plan;
     private final LongSupplier nanoClock;
@@ -66,7 +78,9 @@ public final class LoadEngine {
     private final byte[] lineBytes = new byte[MAX_LINE_BYTES];
     private final ArrayDeque<Connection> connecting = new ArrayDeque<>();
     private final ArrayDeque<Pending> awaitingReply = new ArrayDeque<>();
-    private final ArrayDeque<Connection> heartbeatDue = new ArrayDeque<>();
+    private final PriorityQueue<Connection> heartbeatDue = new PriorityQueue<>(Comparator.comparingLong(c -> c.nextHeartbeat));
+    private final ByteBuffer heartbeatLine = ByteBuffer.allocateDirect(HeartbeatProtocol.MAX_LINE_CHARS + 1);
+    private final SplittableRandom random = new SplittableRandom();
     private final ArrayDeque<Connection> idle = new ArrayDeque<>();
     private final List<Connection> all = new ArrayList<>();
     private final Map<ErrorKind, Long> errors = new EnumMap<>(ErrorKind.class);
@@ -97,7 +111,7 @@ public final class LoadEngine {
         long inFlightSeq;
         long sentAt;
         boolean counted;
-        String expectedReply;
+        byte[] expectedReply;
         long nextHeartbeat;
 
         Connection(SocketChannel channel) {
@@ -290,7 +304,7 @@ public final class LoadEngine {
         switch (plan.mode()) {
             case HOLD -> {
                 if (!plan.heartbeat().isZero()) {
-                    c.nextHeartbeat = now + plan.heartbeat().toNanos();
+                    c.nextHeartbeat = now + 1 + random.nextLong(plan.heartbeat().toNanos());
                     heartbeatDue.add(c);
                 }
             }
@@ -328,8 +342,8 @@ public final class LoadEngine {
 
     private void sendEcho(Connection c, long intendedAt, long now) {
         String payload = padded(Long.toString(c.lastSeq + 1), plan.messageBytes());
-        c.expectedReply = "echo: " + payload;
-        send(c, intendedAt, now, payload);
+        c.expectedReply = ("echo: " + payload).getBytes(StandardCharsets.UTF_8);
+        send(c, intendedAt, now, ByteBuffer.wrap((payload + "\n").getBytes(StandardCharsets.UTF_8)));
     }
 
     private void sendHeartbeats(long now) {
@@ -341,12 +355,15 @@ public final class LoadEngine {
             c.nextHeartbeat += plan.heartbeat().toNanos();
             heartbeatDue.add(c);
             if (c.inFlightSeq == 0 && c.unwritten == null && sending) {
-                send(c, now, now, "PING " + (c.lastSeq + 1) + " " + now);
+                heartbeatLine.clear();
+                HeartbeatProtocol.putPing(heartbeatLine, c.lastSeq + 1, now);
+                send(c, now, now, heartbeatLine.put((byte) '\n').flip());
             }
         }
     }
 
-    private void send(Connection c, long sentAt, long now, String line) {
+    /** Sends one request line (newline included); {@code line} may be a shared buffer, it is not kept. */
+    private void send(Connection c, long sentAt, long now, ByteBuffer line) {
         c.inFlightSeq = ++c.lastSeq;
         c.sentAt = sentAt;
         c.counted = sentAt >= countFromNanos;
@@ -356,14 +373,14 @@ public final class LoadEngine {
             countedInFlight++;
         }
         awaitingReply.add(new Pending(c, c.inFlightSeq, now + plan.replyTimeout().toNanos()));
-        write(c, ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
+        write(c, line);
     }
 
     private void write(Connection c, ByteBuffer bytes) {
         try {
             c.channel.write(bytes);
             if (bytes.hasRemaining()) {
-                c.unwritten = bytes;
+                c.unwritten = ByteBuffer.allocate(bytes.remaining()).put(bytes).flip();
                 c.key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
             }
         } catch (IOException e) {
@@ -470,14 +487,15 @@ public final class LoadEngine {
             if (length > 0 && lineBytes[length - 1] == '\r') {
                 length--;
             }
-            onLine(c, new String(lineBytes, 0, length, StandardCharsets.UTF_8), now);
+            onLine(c, length, now);
         }
     }
 
-    private void onLine(Connection c, String line, long now) {
+    /** Handles the reply line in {@code lineBytes[0, length)}. */
+    private void onLine(Connection c, int length, long now) {
         if (plan.mode() == LoadMode.HOLD) {
-            onHeartbeatReply(c, line, now);
-        } else if (c.inFlightSeq != 0 && line.equals(c.expectedReply)) {
+            onHeartbeatReply(c, length, now);
+        } else if (c.inFlightSeq != 0 && Arrays.equals(lineBytes, 0, length, c.expectedReply, 0, c.expectedReply.length)) {
             answered(c, now - c.sentAt);
             becomeIdle(c, now);
         } else {
@@ -486,22 +504,56 @@ public final class LoadEngine {
     }
 
     /** Accepts {@code PONG <seq> <nanos>} and/or {@code echo: PING <seq> <nanos>}, as the plan says. */
-    private void onHeartbeatReply(Connection c, String line, long now) {
-        String body = null;
+    private void onHeartbeatReply(Connection c, int length, long now) {
         HeartbeatReply accepted = plan.heartbeatReply();
-        if (line.startsWith("PONG ") && accepted != HeartbeatReply.ECHO) {
-            body = line.substring(5);
-        } else if (line.startsWith("echo: PING ") && accepted != HeartbeatReply.PONG) {
-            body = line.substring(11);
+        int body = -1;
+        if (startsWith(length, PONG_SPACE) && accepted != HeartbeatReply.ECHO) {
+            body = PONG_SPACE.length;
+        } else if (startsWith(length, ECHOED_PING_SPACE) && accepted != HeartbeatReply.PONG) {
+            body = ECHOED_PING_SPACE.length;
         }
-        String[] fields = body == null ? new String[0] : body.split(" ");
-        long seq = fields.length == 2 ? parseOrMinusOne(fields[0]) : -1;
-        long sentAt = fields.length == 2 ? parseOrMinusOne(fields[1]) : -1;
-        if (seq > 0 && seq == c.inFlightSeq && sentAt == c.sentAt) {
+        int space = body < 0 ? -1 : indexOf(' ', body, length);
+        long seq = space < 0 ? NOT_A_NUMBER : parseDecimal(body, space);
+        long sentAt = space < 0 ? NOT_A_NUMBER : parseDecimal(space + 1, length);
+        if (seq > 0 && sentAt != NOT_A_NUMBER && seq == c.inFlightSeq && sentAt == c.sentAt) {
             answered(c, now - sentAt);
-        } else if (seq <= 0 || seq > c.lastSeq) {
+        } else if (seq <= 0 || seq > c.lastSeq || sentAt == NOT_A_NUMBER) {
             fail(c, ErrorKind.BAD_REPLY, null);
         } // else: a late reply to a heartbeat already counted as timed out
+    }
+
+    private boolean startsWith(int length, byte[] prefix) {
+        return length >= prefix.length && Arrays.equals(lineBytes, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    private int indexOf(char wanted, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (lineBytes[i] == wanted) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The decimal in {@code lineBytes[from, to)}, or {@link #NOT_A_NUMBER}; optional minus, no overflow. */
+    private long parseDecimal(int from, int to) {
+        boolean negative = from < to && lineBytes[from] == '-';
+        int first = negative ? from + 1 : from;
+        if (first == to || to - first > 19) {
+            return NOT_A_NUMBER;
+        }
+        long value = 0; // accumulated negative, so that Long.MIN_VALUE parses too
+        for (int i = first; i < to; i++) {
+            int digit = lineBytes[i] - '0';
+            if (digit < 0 || digit > 9 || value < (Long.MIN_VALUE + digit) / 10) {
+                return NOT_A_NUMBER;
+            }
+            value = value * 10 - digit;
+        }
+        if (!negative && value == Long.MIN_VALUE) {
+            return NOT_A_NUMBER;
+        }
+        return negative ? value : -value;
     }
 
     private void answered(Connection c, long nanos) {
@@ -591,14 +643,6 @@ public final class LoadEngine {
             } catch (IOException ignored) {
                 // closing a socket we are done with; nothing useful to do
             }
-        }
-    }
-
-    private static long parseOrMinusOne(String text) {
-        try {
-            return Long.parseLong(text);
-        } catch (NumberFormatException e) {
-            return -1;
         }
     }
 

@@ -70,10 +70,9 @@ public final class C1mRun {
     private static final Duration SAMPLE_INTERVAL = Duration.ofSeconds(5);
     /** Connections per loopback source address: half the ephemeral port range, where connects stay fast. */
     private static final int MAX_PER_SOURCE = 14_000;
-    static final List<String> SERVER_JVM = List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-Xss256k", "-XX:+UseCompactObjectHeaders");
-    static final List<String> LOAD_JVM = List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-Xss256k", "-XX:+UseCompactObjectHeaders");
+    static final List<String> SERVER_JVM = WorkerSupervisor.workerJvmOptions("64m");
+    /** The load processes run like the workers: the generator's CPU shares the same two cores. */
+    static final List<String> LOAD_JVM = WorkerSupervisor.workerJvmOptions("96m");
 
     /** One row of the timeline. */
     record Sample(double seconds, long clientsOpen, long serverConnections, long serverRssBytes,

@@ -9,7 +9,6 @@ import dev.c1m.tuning.server.WorkerSupervisor;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
@@ -52,8 +51,7 @@ public final class C1mServerMain {
         int perWorker = perWorker(hardLimit);
         int workers = o.integer("workers", workersFor(o.integer("connections", 100_000, 1, Integer.MAX_VALUE), hardLimit),
                 1, 1000);
-        List<String> jvm = new ArrayList<>(List.of("-Xmx" + o.string("worker-heap", "64m"), "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Xss256k", "-XX:+UseCompactObjectHeaders"));
+        List<String> jvm = WorkerSupervisor.workerJvmOptions(o.string("worker-heap", "64m"));
         WorkerSupervisor supervisor = WorkerSupervisor.start(workers, "127.0.0.1", o.integer("port", 9000, 0, 65535), jvm,
                 List.of("--reactors", workers == 1 ? Integer.toString(Runtime.getRuntime().availableProcessors()) : "1",
                         "--max-connections", Integer.toString(perWorker),

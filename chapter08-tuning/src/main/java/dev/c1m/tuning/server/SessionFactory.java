@@ -10,6 +10,8 @@ import dev.c1m.nio.Handler;
 import dev.c1m.nio.LineProtocolHandler;
 import dev.c1m.nio.Reactor;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,9 +39,12 @@ final class SessionFactory implements Handler.Factory {
     private record ReactorDetector(Duration timeout, IdleDetector<Connection> detector) {
     }
 
+    private static final byte[] PONG_KEYWORD = "PONG".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NEWLINE = {'\n'};
+
     private final Supplier<ServerLimits> limits;
     private final Map<Reactor, ReactorDetector> detectors = new ConcurrentHashMap<>();
-    private final LineProtocolHandler.Responder responder = this::replyTo; // one instance, not one per connection
+    private final LineProtocolHandler.Responder responder = new Responder(); // one instance, not one per connection
     final LongAdder heartbeats = new LongAdder();
     final LongAdder echoes = new LongAdder();
     final LongAdder malformedHeartbeats = new LongAdder();
@@ -72,18 +77,53 @@ final class SessionFactory implements Handler.Factory {
         connection.close();
     }
 
-    private byte[] replyTo(String line) {
-        String reply = HeartbeatEchoProtocol.replyTo(line);
-        if (reply == null) {
-            return null; // a PONG from the client: activity, no answer
+    /**
+     * The heartbeat protocol's answers, with two fast paths that write the reply from the request's
+     * own bytes: a {@code PING} spelled canonically (every load generator's, and {@code nc}'s if
+     * typed plainly) becomes its {@code PONG} by changing one word, and an ASCII line that is no
+     * heartbeat is echoed. The rest (malformed heartbeats, non-ASCII, odd spellings) goes through
+     * chapter 4's {@code String} protocol.
+     */
+    private final class Responder implements LineProtocolHandler.Responder {
+
+        @Override
+        public boolean answerInPlace(Connection connection, ByteBuffer line) {
+            if (HeartbeatProtocol.isCanonicalPing(line)) {
+                heartbeats.increment();
+                connection.write(PONG_KEYWORD);
+                connection.write(line.position(line.position() + PONG_KEYWORD.length));
+                connection.write(NEWLINE);
+                return true;
+            }
+            if (!startsLikeAHeartbeat(line) && LineProtocolHandler.echoInPlace(connection, line)) {
+                echoes.increment();
+                return true;
+            }
+            return false;
         }
-        if (reply == HeartbeatProtocol.MALFORMED_REPLY) {
-            malformedHeartbeats.increment();
-        } else if (reply.startsWith("PONG ")) {
-            heartbeats.increment();
-        } else {
-            echoes.increment();
+
+        @Override
+        public byte[] replyTo(String line) {
+            String reply = HeartbeatEchoProtocol.replyTo(line);
+            if (reply == null) {
+                return null; // a PONG from the client: activity, no answer
+            }
+            if (reply == HeartbeatProtocol.MALFORMED_REPLY) {
+                malformedHeartbeats.increment();
+            } else if (reply.startsWith("PONG ")) {
+                heartbeats.increment();
+            } else {
+                echoes.increment();
+            }
+            return EchoProtocol.lineBytes(reply);
         }
-        return EchoProtocol.lineBytes(reply);
+
+        /** Whether the line begins with PING or PONG: chapter 4's protocol decides what it is. */
+        private static boolean startsLikeAHeartbeat(ByteBuffer line) {
+            int at = line.position();
+            return line.remaining() >= 4 && line.get(at) == 'P'
+                    && (line.get(at + 1) == 'I' && line.get(at + 2) == 'N' || line.get(at + 1) == 'O' && line.get(at + 2) == 'N')
+                    && line.get(at + 3) == 'G';
+        }
     }
 }

@@ -72,6 +72,21 @@ class ServerNodeTest {
     }
 
     @Test
+    void answersEverySpellingOfTheProtocolAsChapterFourDoesWhicheverPathItTakes() throws IOException {
+        start();
+        LineClient client = connect();
+
+        assertThat(client.request("PING 007 5")).as("valid, not canonical: the String path").isEqualTo("PONG 7 5");
+        assertThat(client.request("PING 9223372036854775807 -9223372036854775808"))
+                .isEqualTo("PONG 9223372036854775807 -9223372036854775808");
+        assertThat(client.request("PING 9223372036854775808 1")).isEqualTo(HeartbeatProtocol.MALFORMED_REPLY);
+        client.send("PONG 1 2"); // a peer's answer: no reply, so the next reply is the next request's
+        assertThat(client.request("PINGER")).isEqualTo("echo: PINGER");
+        assertThat(client.request("h\u00e9llo")).isEqualTo("echo: h\u00e9llo");
+        assertThat(node.heartbeatsAnswered()).isEqualTo(2);
+    }
+
+    @Test
     void answersAMalformedHeartbeatWithAnErrorAndKeepsTheConnection() throws IOException {
         start();
         LineClient client = connect();
