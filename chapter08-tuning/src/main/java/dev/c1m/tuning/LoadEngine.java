@@ -33,9 +33,10 @@ import java.util.function.LongSupplier;
  * connection; and every deadline lives in a FIFO queue, because all connections share one timeout
  * so reply deadlines are created in time order and the queue's head is always the next to expire
  * (no timer per connection). Answered entries are skipped lazily when they reach the head.
- * Heartbeats are due in a priority queue instead: each connection's first one comes at a random
- * point of its first interval, so that a fast ramp does not turn into bursts of heartbeats that
- * measure the burst rather than the server. A heartbeat is written and its reply parsed as bytes,
+ * Heartbeats are due in a priority queue instead: a connection's first one comes one interval
+ * after it opened plus a random part of another, so that a fast ramp does not turn into bursts of
+ * heartbeats that measure the burst rather than the server, and the ramp itself is not slowed by
+ * heartbeats of connections it has just opened. A heartbeat is written and its reply parsed as bytes,
  * with no {@code String} and no allocation, so a million connections' heartbeats cost the
  * generator little next to the server it measures.
  *
@@ -304,7 +305,8 @@ public final class LoadEngine {
         switch (plan.mode()) {
             case HOLD -> {
                 if (!plan.heartbeat().isZero()) {
-                    c.nextHeartbeat = now + 1 + random.nextLong(plan.heartbeat().toNanos());
+                    long interval = plan.heartbeat().toNanos();
+                    c.nextHeartbeat = now + interval + random.nextLong(interval);
                     heartbeatDue.add(c);
                 }
             }

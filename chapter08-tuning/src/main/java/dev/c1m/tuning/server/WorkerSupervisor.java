@@ -49,13 +49,15 @@ public final class WorkerSupervisor implements AutoCloseable {
     /**
      * The JVM options of a worker holding its share of a million connections, after
      * {@code -Xmx<heap>}: a small serial-GC heap (a worker's live data is tens of MB), small thread
-     * stacks, and compact object headers (8 bytes less on each of the ~20 objects per connection).
-     * The JIT is left at its default, C2: against C1 alone ({@code -XX:TieredStopAtLevel=1}) it
-     * costs about 10 MB more RSS per worker and a slower first minute, and it lowered the CPU per
-     * heartbeat in the chapter's runs (see its Results).
+     * stacks, compact object headers (8 bytes less on each of the ~20 objects per connection), and
+     * C1 only ({@code -XX:TieredStopAtLevel=1}). C2 made the steady state a little cheaper per
+     * heartbeat, but a hundred JVMs compiling with C2 at once on two cores starved the ramp: in one
+     * C1M run with C2 the connect rate fell from about 10,000/s to 6,000-8,000/s, the load average
+     * passed 140, and heartbeats timed out by the hundred thousand (see the chapter's Results).
      */
     public static List<String> workerJvmOptions(String maxHeap) {
-        return List.of("-Xmx" + maxHeap, "-XX:+UseSerialGC", "-Xss256k", "-XX:+UseCompactObjectHeaders");
+        return List.of("-Xmx" + maxHeap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss256k",
+                "-XX:+UseCompactObjectHeaders");
     }
 
     private static final System.Logger LOG = System.getLogger(WorkerSupervisor.class.getName());
