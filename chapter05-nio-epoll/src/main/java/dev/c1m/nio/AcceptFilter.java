@@ -8,12 +8,12 @@ import java.nio.channels.SocketChannel;
  * whether it is served: the hook for admission control (chapter 6 limits connections per server,
  * per client address and per second here).
  *
- * <p><b>Life of an admitted connection.</b> For every channel {@link #admit} lets through, the
- * {@link Acceptor} calls {@link #released} exactly once, with the peer address it had at accept
- * time (a closed channel no longer reports it): when the connection closes (from its handler's
- * {@link Handler#onClosed}), or when it is dropped before it ever got a handler (its worker
- * reactor was closing, registration failed, the handler factory threw). So a filter that counts
- * open connections always sees its counts return to zero, whatever happens in between.
+ * <p><b>Life of an admitted connection.</b> For every channel {@link #admit} lets through,
+ * {@link #released} is called exactly once, with the peer address it had at accept time: by its
+ * {@link Connection} when it closes (after its handler's {@link Handler#onClosed}), or by its
+ * worker reactor when it is dropped before it ever got a handler (the reactor was closing,
+ * registration failed, the handler factory threw). So a filter that counts open connections
+ * always sees its counts return to zero, whatever happens in between.
  *
  * <p><b>Two ways to say no.</b> {@link #admit} returning false is the first: the acceptor
  * closes the channel (the filter may write a short refusal to it first, best effort: the channel

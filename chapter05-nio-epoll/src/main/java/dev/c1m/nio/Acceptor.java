@@ -23,10 +23,10 @@ import java.util.concurrent.RejectedExecutionException;
  * reactor goes through {@link Reactor#register}: its lock-free task queue and a wake-up.
  *
  * <p><b>Admission.</b> Each accepted channel goes through the server's {@link AcceptFilter}. A
- * refused channel is closed here. An admitted one is, when the filter tracks connections (any
- * filter but {@link AcceptFilter#ADMIT_ALL}), registered with a {@link ReleasingHandler}
- * around its real handler, so that the filter's {@link AcceptFilter#released} runs exactly once
- * for it, including when the connection is dropped before it gets a handler. The peer address
+ * refused channel is closed here. An admitted one is registered on its worker together with the
+ * filter and its peer address, so that the filter's {@link AcceptFilter#released} runs exactly
+ * once for it: from its {@link Connection} when it closes, or from the worker reactor if the
+ * connection is dropped before it gets a handler (no wrapper object per connection). The peer address
  * and {@code TCP_NODELAY} are taken before the filter is asked, so a peer that is already gone
  * is dropped before it is ever admitted. Before each {@code accept()}, the filter may also say
  * the server is full ({@link AcceptFilter#holdWhileFull}): the acceptor then removes its
@@ -120,14 +120,6 @@ public final class Acceptor {
         return holds;
     }
 
-    AcceptFilter filter() {
-        return filter;
-    }
-
-    Handler.Factory handlers() {
-        return handlers;
-    }
-
     void registered(SelectionKey key) {
         this.key = key;
     }
@@ -184,11 +176,7 @@ public final class Acceptor {
         }
         Reactor worker = workers.get(nextWorker);
         nextWorker = (nextWorker + 1) % workers.size();
-        if (filter == AcceptFilter.ADMIT_ALL) {
-            worker.register(channel, handlers); // nothing to release: no wrapper, no cost
-        } else {
-            handOverTracked(worker, channel, new ReleasingHandler(this, remote));
-        }
+        worker.register(channel, handlers, filter, remote); // the worker releases the admission, whatever happens
         accepted++;
     }
 
@@ -198,28 +186,6 @@ public final class Acceptor {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "accept filter failed; refusing the connection", e);
             return false;
-        }
-    }
-
-    /**
-     * Registers an admitted channel on {@code worker} and releases its admission if the worker
-     * drops it instead: {@link Reactor#register} runs synchronously on the worker's own thread,
-     * so right after it returns we know whether a handler was created.
-     */
-    private void handOverTracked(Reactor worker, SocketChannel channel, ReleasingHandler handler) {
-        Runnable adopt = () -> {
-            worker.register(channel, handler.factory());
-            handler.releaseIfNeverAdopted();
-        };
-        if (worker.inReactorThread()) {
-            adopt.run();
-            return;
-        }
-        try {
-            worker.execute(adopt);
-        } catch (RejectedExecutionException e) { // the worker is closing
-            closeQuietly(channel);
-            handler.release();
         }
     }
 

@@ -1,7 +1,11 @@
 package dev.c1m.nio;
 
+import dev.c1m.heartbeat.IdleDetector;
+import dev.c1m.heartbeat.IdleTracker;
+
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -10,6 +14,13 @@ import java.nio.channels.SocketChannel;
 /**
  * One accepted connection on a {@link Reactor}: its channel, its selection key, its
  * {@link Handler}, and the output its peer has not taken yet. Attached to its selection key.
+ *
+ * <p><b>What it tells others when it ends.</b> Two optional duties live here rather than in
+ * handlers wrapped around the real one, because at a million connections (chapter 8) each
+ * wrapper object costs 16 to 24 bytes per connection: the {@link AcceptFilter} that admitted it
+ * hears {@link AcceptFilter#released} once when it closes, and an idle tracker
+ * ({@link #watchIdle}, chapter 4's detector on this reactor's timing wheel) is refreshed by
+ * every read that brings data and taken off the wheel when it closes.
  *
  * <p><b>Threads.</b> Every method must be called on the owning reactor's thread (asserted); from
  * another thread, go through {@link Reactor#execute}. Nothing here is synchronized.
@@ -53,6 +64,10 @@ public final class Connection {
     private Handler handler;
     /** Output the socket has not taken yet; null whenever there is none. */
     private PendingOutput pending;
+    /** Told once when this connection closes; {@link AcceptFilter#ADMIT_ALL} when nobody counts. */
+    private final AcceptFilter admittedBy;
+    /** Null unless {@link #watchIdle} was called. */
+    private IdleTracker<Connection> idle;
     /** Backpressure: reading stopped because pending output reached the high watermark. */
     private boolean readPaused;
     private boolean inputEnded;
@@ -60,10 +75,11 @@ public final class Connection {
     private int lingerDiscarded;
     private State state = State.OPEN;
 
-    Connection(Reactor reactor, SocketChannel channel, SelectionKey key) {
+    Connection(Reactor reactor, SocketChannel channel, SelectionKey key, AcceptFilter admittedBy) {
         this.reactor = reactor;
         this.channel = channel;
         this.key = key;
+        this.admittedBy = admittedBy;
     }
 
     void attach(Handler handler) {
@@ -113,6 +129,20 @@ public final class Connection {
         }
     }
 
+    /**
+     * Has {@code detector} (which must run on this reactor's {@link Reactor#timers() wheel}) close
+     * this connection, through its listener, once no data has arrived for its timeout. Every read
+     * that brings data counts as activity (one ordered store, no timer operation); closing takes
+     * the connection off the wheel. Call once, from the handler factory or a handler.
+     */
+    public void watchIdle(IdleDetector<Connection> detector) {
+        assert reactor.inReactorThread();
+        if (idle != null) {
+            throw new IllegalStateException("already watched for idleness");
+        }
+        idle = detector.track(this, System.nanoTime());
+    }
+
     /** Closes at once, discarding pending output. Idempotent. */
     public void close() {
         assert reactor.inReactorThread();
@@ -120,6 +150,9 @@ public final class Connection {
             return;
         }
         state = State.CLOSED;
+        if (idle != null) {
+            idle.stopWatching();
+        }
         key.cancel();
         try {
             channel.close();
@@ -136,6 +169,10 @@ public final class Connection {
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "onClosed failed", e);
             }
+        }
+        if (admittedBy != AcceptFilter.ADMIT_ALL) {
+            // the socket adaptor keeps reporting the peer after close, unlike getRemoteAddress()
+            Reactor.release(admittedBy, (InetSocketAddress) channel.socket().getRemoteSocketAddress());
         }
         reactor.connectionClosed(this); // last: once the count drops, the handler has cleaned up
     }
@@ -203,6 +240,9 @@ public final class Connection {
                 close();
             }
         } else if (read > 0) {
+            if (idle != null) {
+                idle.recordActivity(System.nanoTime());
+            }
             handler.onInput(this, readBuffer);
         }
     }

@@ -6,6 +6,7 @@ import dev.c1m.heartbeat.TimingWheel;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.VarHandle;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -134,14 +135,37 @@ public final class Reactor implements AutoCloseable {
      * is closed, the channel is closed.
      */
     public void register(SocketChannel channel, Handler.Factory factory) {
+        register(channel, factory, AcceptFilter.ADMIT_ALL, null);
+    }
+
+    /**
+     * {@link #register(SocketChannel, Handler.Factory)} for a channel that {@code admittedBy}
+     * let in: the filter hears {@link AcceptFilter#released} exactly once for it, with
+     * {@code remote}, whether the connection later closes or is dropped here before it is
+     * adopted (the reactor is closing, registration fails, the factory throws).
+     */
+    void register(SocketChannel channel, Handler.Factory factory, AcceptFilter admittedBy, InetSocketAddress remote) {
         if (inReactorThread()) {
-            adopt(channel, factory);
+            adopt(channel, factory, admittedBy, remote);
             return;
         }
         try {
-            execute(() -> adopt(channel, factory));
+            execute(() -> adopt(channel, factory, admittedBy, remote));
         } catch (RejectedExecutionException e) {
             closeQuietly(channel);
+            release(admittedBy, remote);
+        }
+    }
+
+    /** Tells {@code filter} that the connection from {@code remote} is over; logs, never throws. */
+    static void release(AcceptFilter filter, InetSocketAddress remote) {
+        if (filter == AcceptFilter.ADMIT_ALL) {
+            return;
+        }
+        try {
+            filter.released(remote);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "accept filter failed to release " + remote, e);
         }
     }
 
@@ -401,21 +425,23 @@ public final class Reactor implements AutoCloseable {
         }
     }
 
-    private void adopt(SocketChannel channel, Handler.Factory factory) {
+    private void adopt(SocketChannel channel, Handler.Factory factory, AcceptFilter admittedBy, InetSocketAddress remote) {
         assert inReactorThread();
         if (closing) {
             closeQuietly(channel);
+            release(admittedBy, remote);
             return;
         }
         Connection connection;
         try {
             channel.configureBlocking(false);
             SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-            connection = new Connection(this, channel, key);
+            connection = new Connection(this, channel, key, admittedBy);
             key.attach(connection);
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.DEBUG, "{0}: could not register a connection: {1}", name, e.toString());
             closeQuietly(channel);
+            release(admittedBy, remote);
             return;
         }
         connections++;

@@ -19,7 +19,7 @@ class ProcessMeterTest {
                1:          1000         104000  sun.nio.ch.SocketChannelImpl (java.base@25.0.3)
                2:            10          50000  [Ljdk.internal.vm.FillerElement; (java.base@25.0.3)
                3:          2000          48000  java.net.InetSocketAddress$InetSocketAddressHolder (java.base@25.0.3)
-               4:          1000          24000  dev.c1m.tuning.server.TrackedSession
+               4:          1000          24000  dev.c1m.nio.LineDecoder
             Total          4010         226000
             """;
 
@@ -30,7 +30,7 @@ class ProcessMeterTest {
         assertThat(census.totalBytes()).isEqualTo(176_000);
         assertThat(census.totalInstances()).isEqualTo(4_000);
         assertThat(census.bytesByClass()).containsEntry("sun.nio.ch.SocketChannelImpl", 104_000L)
-                .containsEntry("dev.c1m.tuning.server.TrackedSession", 24_000L)
+                .containsEntry("dev.c1m.nio.LineDecoder", 24_000L)
                 .doesNotContainKey(ProcessMeter.FILLER);
     }
 

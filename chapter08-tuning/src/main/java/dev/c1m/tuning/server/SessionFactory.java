@@ -57,9 +57,8 @@ final class SessionFactory implements Handler.Factory {
     @Override
     public Handler create(Connection connection) {
         ServerLimits current = limits.get();
-        IdleDetector<Connection> detector = detectorFor(connection.reactor(), current.idleTimeout());
-        return new TrackedSession(new LineProtocolHandler(connection, current.maxLineBytes(), responder),
-                detector.track(connection, System.nanoTime()));
+        connection.watchIdle(detectorFor(connection.reactor(), current.idleTimeout()));
+        return new LineProtocolHandler(connection, current.maxLineBytes(), responder);
     }
 
     private IdleDetector<Connection> detectorFor(Reactor reactor, Duration idleTimeout) {
