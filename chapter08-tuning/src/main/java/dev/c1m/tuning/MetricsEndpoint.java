@@ -86,6 +86,15 @@ public final class MetricsEndpoint implements AutoCloseable {
         }
     }
 
+    /**
+     * Also serves {@code text} at {@code path} (same rules: GET and HEAD, plain text): for a
+     * diagnostic a supervisor wants from its workers without starting a tool per process, such
+     * as {@link HeapHistogram#ofThisJvm}.
+     */
+    public void serve(String path, Supplier<String> text) {
+        server.createContext(path, exchange -> serve(exchange, text));
+    }
+
     public InetSocketAddress address() {
         return server.getAddress();
     }

@@ -1,5 +1,6 @@
 package dev.c1m.tuning;
 
+import dev.c1m.echo.bench.ProcessMeter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -141,6 +142,20 @@ class MetricsEndpointTest {
 
         assertThat(post.statusCode()).isEqualTo(405);
         assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
+    }
+
+    @Test
+    void servesThisJvmsHeapHistogramOnAnExtraPathTheWayJcmdPrintsIt() throws Exception {
+        endpoint = MetricsEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), registry);
+        endpoint.serve("/heap-histogram", HeapHistogram::ofThisJvm);
+
+        HttpResponse<String> histogram = http.send(HttpRequest.newBuilder(endpoint.uri().resolve("/heap-histogram")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(histogram.statusCode()).isEqualTo(200);
+        ProcessMeter.HeapCensus census = ProcessMeter.parseHistogram(histogram.body());
+        assertThat(census.totalBytes()).isPositive();
+        assertThat(census.bytesByClass()).containsKey(MetricsEndpointTest.class.getName());
     }
 
     @Test

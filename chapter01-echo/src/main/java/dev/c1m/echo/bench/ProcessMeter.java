@@ -84,7 +84,7 @@ public final class ProcessMeter {
      * out of the classes and the total: they are free heap space the collector formats as dead
      * arrays to keep the heap walkable, not objects of the program.
      */
-    static HeapCensus parseHistogram(String text) {
+    public static HeapCensus parseHistogram(String text) {
         Map<String, Long> byClass = new LinkedHashMap<>();
         long total = -1;
         long instances = -1;

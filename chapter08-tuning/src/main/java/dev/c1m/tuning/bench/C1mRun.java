@@ -47,7 +47,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * ./c1m                                      (1,000,000 connections for 10 minutes, where the doctor allows)
- * ./c1m --connections 20000 --hold 1m        (the root README's demo)
+ * ./c1m --connections 20000 --hold 1m --heartbeat 10s   (about the root README's demo)
  * java -cp "$CP" dev.c1m.tuning.bench.C1mRun --help
  * </pre>
  * Run it as root to let it change kernel settings; otherwise it runs with the settings as they are.
@@ -239,7 +239,10 @@ public final class C1mRun {
                     "--hold", settings.hold().toMillis() + "ms", "--reconnect");
         }
 
-        /** What was measured while all connections were held. */
+        /**
+         * What was measured while all connections were held; {@code census} and {@code busyEcho}
+         * are null, and {@code windowSeconds} 0, when the hold ended before they were taken.
+         */
         record Holding(double rampSeconds, double serverCores, long heartbeatsInWindow, double windowSeconds,
                        HeapCensus census, long clientsOpen, long serverConnections, long rssBytes, long slabBytes,
                        LoadReport busyEcho) {
@@ -251,7 +254,6 @@ public final class C1mRun {
             long cpuStart = 0;
             long cpuStartNanos = 0;
             long beatsStart = 0;
-            Holding measured = null;
             double serverCores = 0;
             long beatsInWindow = 0;
             double windowSeconds = 0;
@@ -265,12 +267,18 @@ public final class C1mRun {
             long busyFrom = hold * 6 / 10;
             HeapCensus census = null;
             Sample atCensus = null;
+            Sample lastWhileHolding = null;
+            long clientsWhileHolding = 0;
             long lastOpen = -1;
             long clientsAtCensus = 0;
             while (!run.isDone()) {
                 TimeUnit.NANOSECONDS.sleep(Math.max(1, SAMPLE_INTERVAL.toNanos() - (System.nanoTime() - started) % SAMPLE_INTERVAL.toNanos()));
                 Sample sample = sample();
                 long now = System.nanoTime();
+                if (rampDone >= 0) {
+                    lastWhileHolding = sample;
+                    clientsWhileHolding = clients.get().open();
+                }
                 LoadProgress progress = clients.get();
                 boolean allAttempted = progress.attempted() >= settings.connections() && progress.open() == lastOpen;
                 lastOpen = progress.open();
@@ -302,16 +310,17 @@ public final class C1mRun {
                     busy = startBusyEcho(Duration.ofNanos(Math.min(settings.busyDuration().toNanos(), hold / 4)));
                 }
             }
-            if (census != null && busy != null) {
-                measured = new Holding((rampDone - started) / 1e9, serverCores, beatsInWindow, windowSeconds, census,
-                        clientsAtCensus, atCensus.serverConnections(), atCensus.serverRssBytes(), atCensus.slabBytes(),
-                        busy.get());
-            }
-            if (measured == null) {
-                throw new IllegalStateException("the load ended before the measurements while holding (hold too short, or the ramp failed): "
+            if (lastWhileHolding == null) {
+                throw new IllegalStateException("the load ended before all connections were open (the ramp failed): "
                         + run.get().toText());
             }
-            return measured;
+            if (census == null || busy == null) {
+                System.out.println("the hold ended before every measurement was taken; the report says which are missing");
+            }
+            Sample at = atCensus != null ? atCensus : lastWhileHolding;
+            return new Holding((rampDone - started) / 1e9, serverCores, beatsInWindow, windowSeconds, census,
+                    atCensus != null ? clientsAtCensus : clientsWhileHolding, at.serverConnections(), at.serverRssBytes(),
+                    at.slabBytes(), busy == null ? null : busy.get());
         }
 
         /** The busy echo load alongside the held connections; an already finished empty future when there is none. */
@@ -359,12 +368,9 @@ public final class C1mRun {
             return server.workerPids().stream().mapToLong(ProcessMeter::cpuNanos).sum();
         }
 
-        private HeapCensus census() throws IOException, InterruptedException {
-            List<HeapCensus> censuses = new ArrayList<>();
-            for (long pid : server.workerPids()) {
-                censuses.add(ProcessMeter.heapCensus(pid));
-            }
-            return ProcessMeter.sum(censuses);
+        /** Every worker's live heap by class, from its own endpoint: no jcmd JVM per worker on a busy machine. */
+        private HeapCensus census() throws IOException {
+            return ProcessMeter.sum(server.heapHistograms().stream().map(ProcessMeter::parseHistogram).toList());
         }
 
         private void writeReport(LoadReport result, Holding holding, HeapCensus baseline, long rssBefore, long slabBefore,
@@ -390,7 +396,7 @@ public final class C1mRun {
             line("heartbeat RTT", String.format(Locale.ROOT, "p50 %s  p99 %s  p99.9 %s  max %s",
                     ms(result.latency().percentile(50)), ms(result.latency().percentile(99)),
                     ms(result.latency().percentile(99.9)), ms(result.latency().max())));
-            line("server heap per connection", String.format(Locale.ROOT,
+            line("server heap per connection", holding.census() == null ? NOT_MEASURED : String.format(Locale.ROOT,
                     "%,.0f B (live heap after a full GC in every worker, minus their empty baseline)",
                     (holding.census().totalBytes() - baseline.totalBytes()) / (double) n));
             line("server RSS", String.format(Locale.ROOT, "%.2f GiB in all (%.2f GiB before the load), %,.0f B per connection",
@@ -399,13 +405,15 @@ public final class C1mRun {
                     "slab +%.2f GiB: %,.0f B per socket, %,.0f B per connection with both ends on this machine",
                     (holding.slabBytes() - slabBefore) / GIB, (holding.slabBytes() - slabBefore) / (2.0 * n),
                     (holding.slabBytes() - slabBefore) / (double) n));
-            line("server CPU while holding", String.format(Locale.ROOT, "%.2f cores over %.0f s (%.0f%% of the machine), %s",
+            line("server CPU while holding", holding.windowSeconds() == 0 ? NOT_MEASURED : String.format(Locale.ROOT, "%.2f cores over %.0f s (%.0f%% of the machine), %s",
                     holding.serverCores(), holding.windowSeconds(),
                     100 * holding.serverCores() / Runtime.getRuntime().availableProcessors(),
                     holding.heartbeatsInWindow() == 0 ? "no heartbeat fell in that window (hold longer than the heartbeat interval)"
                             : String.format(Locale.ROOT, "%,.1f us per heartbeat answered",
                             holding.serverCores() * holding.windowSeconds() * 1e6 / holding.heartbeatsInWindow())));
-            if (holding.busyEcho() != null) {
+            if (settings.busy() > 0 && holding.busyEcho() == null) {
+                line("busy echo alongside", NOT_MEASURED);
+            } else if (holding.busyEcho() != null) {
                 LoadReport echo = holding.busyEcho();
                 line("busy echo alongside", String.format(Locale.ROOT, "%,d connections: %,.0f requests/s, p50 %s, p99 %s, errors %d",
                         settings.busy(), echo.requestsPerSecond(), ms(echo.latency().percentile(50)),
@@ -414,8 +422,10 @@ public final class C1mRun {
             line("kernel settings changed", sysctls.changes().isEmpty() ? "none" : sysctls.changes() + " (restored)");
             line("graceful stop", String.format(Locale.ROOT, "%,d open at the signal, %,d force-closed, %d ms",
                     drained.openAtStart(), drained.forceClosed(), drained.took().toMillis()));
-            report.append("\nwhere the server heap goes, per connection (largest classes):\n");
-            heapBreakdown(holding.census(), baseline, n).forEach(row -> report.append("  ").append(row).append('\n'));
+            if (holding.census() != null) {
+                report.append("\nwhere the server heap goes, per connection (largest classes):\n");
+                heapBreakdown(holding.census(), baseline, n).forEach(row -> report.append("  ").append(row).append('\n'));
+            }
 
             System.out.println();
             System.out.print(report);
@@ -456,6 +466,7 @@ public final class C1mRun {
     }
 
     private static final double GIB = 1024.0 * 1024 * 1024;
+    private static final String NOT_MEASURED = "not measured: the hold ended first (hold longer)";
 
     private static long metric(String exposition, String series) {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(exposition);

@@ -5,6 +5,7 @@ import dev.c1m.echo.demo.Options;
 import dev.c1m.lifecycle.LimitsReloader;
 import dev.c1m.lifecycle.ServerLimits;
 import dev.c1m.lifecycle.ShutdownReport;
+import dev.c1m.tuning.HeapHistogram;
 import dev.c1m.tuning.MetricsEndpoint;
 import dev.c1m.tuning.MetricsRegistry;
 import dev.c1m.tuning.server.NodeSettings;
@@ -32,6 +33,9 @@ import java.util.function.Supplier;
  * apply to connections accepted afterwards.
  */
 public final class ServerNodeMain {
+
+    /** Where the metrics endpoint also serves this worker's class histogram (a full GC each time). */
+    public static final String HEAP_HISTOGRAM_PATH = "/heap-histogram";
 
     static final String USAGE = """
             usage: ServerNodeMain [options]
@@ -106,6 +110,8 @@ public final class ServerNodeMain {
         }
         MetricsRegistry registry = new MetricsRegistry().withJvmGauges();
         node.registerMetrics(registry);
-        return MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", port), registry);
+        MetricsEndpoint endpoint = MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", port), registry);
+        endpoint.serve(HEAP_HISTOGRAM_PATH, HeapHistogram::ofThisJvm); // for the supervisor's heap census
+        return endpoint;
     }
 }

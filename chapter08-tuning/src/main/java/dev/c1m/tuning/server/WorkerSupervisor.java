@@ -174,6 +174,27 @@ public final class WorkerSupervisor implements AutoCloseable {
         return MetricsSum.of(expositions);
     }
 
+    /**
+     * Every worker's class histogram after a full GC ({@code GC.class_histogram}'s text), asked
+     * over its metrics endpoint one worker after the other, so that only one worker at a time
+     * pauses for its collection. A worker that does not answer within 60 s fails the census.
+     */
+    public List<String> heapHistograms() throws IOException {
+        List<String> histograms = new ArrayList<>();
+        for (Worker worker : workers) {
+            HttpURLConnection request = (HttpURLConnection) worker.metrics.resolve(ServerNodeMain.HEAP_HISTOGRAM_PATH)
+                    .toURL().openConnection();
+            request.setConnectTimeout(SCRAPE_TIMEOUT_MILLIS);
+            request.setReadTimeout(60_000);
+            try (InputStream body = request.getInputStream()) {
+                histograms.add(new String(body.readAllBytes(), StandardCharsets.UTF_8));
+            } finally {
+                request.disconnect();
+            }
+        }
+        return histograms;
+    }
+
     /** One worker's exposition, or "" if it does not answer in time. */
     private static String scrape(Worker worker) {
         try {

@@ -1,6 +1,7 @@
 package dev.c1m.tuning.server;
 
 import dev.c1m.echo.LineClient;
+import dev.c1m.echo.bench.ProcessMeter;
 import dev.c1m.echo.testing.Await;
 import dev.c1m.lifecycle.ShutdownReport;
 import dev.c1m.tuning.ErrorKind;
@@ -122,6 +123,9 @@ class WorkerSupervisorTest {
         }
         assertThat(perWorkerSum).as("the aggregate equals the sum of the workers").isEqualTo(report.sent());
         assertThat(summed("c1m_accepted_total")).isEqualTo(10_000);
+        assertThat(supervisor.heapHistograms()).as("each worker's own census, for the C1M report").hasSize(2)
+                .allSatisfy(text -> assertThat(ProcessMeter.parseHistogram(text).bytesByClass())
+                        .containsKey("dev.c1m.tuning.server.ServerNode"));
     }
 
     @Test
