@@ -398,6 +398,9 @@ public final class LoadEngine {
                 awaitingReply.poll();
             } else if (now >= p.deadline) {
                 awaitingReply.poll();
+                if (replyWaitingInSocket(c, now)) {
+                    continue;
+                }
                 if (plan.mode() == LoadMode.HOLD) {
                     requestFailed(c);
                     recordError(ErrorKind.REPLY_TIMEOUT, null);
@@ -408,6 +411,22 @@ public final class LoadEngine {
                 return;
             }
         }
+    }
+
+    /**
+     * Reads a late request's socket before calling it a timeout, and says whether that settled
+     * it (answered, or the connection failed). After a long pause of this loop (a GC, a starved
+     * CPU), replies that arrived in time wait behind the 1,024 events a {@code select} hands over
+     * at once; the same trap as {@link #expireConnect} for connects.
+     */
+    private boolean replyWaitingInSocket(Connection c, long now) {
+        long seq = c.inFlightSeq;
+        try {
+            read(c, now);
+        } catch (IOException e) {
+            fail(c, ErrorKind.of(e), e);
+        }
+        return c.closed || c.inFlightSeq != seq;
     }
 
     private void requestFailed(Connection c) {

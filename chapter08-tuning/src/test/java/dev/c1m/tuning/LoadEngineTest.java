@@ -9,7 +9,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -17,10 +21,15 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.nio.channels.ServerSocketChannel;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -180,6 +189,59 @@ class LoadEngineTest {
         // fewer depends on the server's speed (a request waits for an idle connection).
         assertThat(report.sent()).isBetween(1L, 201L);
         assertThat(report.sent()).isEqualTo(report.answered() + report.failed());
+    }
+
+    @Test
+    void repliesThatArrivedDuringALongPauseAreNotCountedAsTimeouts() throws Exception {
+        // A server that holds every reply until the test lets it go: 1,500 PINGs in flight at once.
+        CountDownLatch answer = new CountDownLatch(1);
+        try (TcpServer holding = TcpServer.start("holding", TcpServer.bind(new InetSocketAddress("127.0.0.1", 0), 4096),
+                socket -> echoAfter(answer, socket), Executors.newVirtualThreadPerTaskExecutor(), AcceptBackoff.standard())) {
+            // Once all are in flight, the generator's thread stops for 3 s (a long GC pause, a starved
+            // CPU) while the server answers all of them: more replies wait than one select() hands
+            // over (1,024), and every one is past its 2 s deadline when the loop looks again.
+            AtomicBoolean paused = new AtomicBoolean();
+            AtomicReference<LoadEngine> engine = new AtomicReference<>();
+            LoadPlan plan = plan("hold", holding.localAddress().getPort(), "--connections", "1500", "--sources", "none",
+                    "--heartbeat", "200ms", "--heartbeat-reply", "echo", "--reply-timeout", "2s", "--hold", "20s");
+            engine.set(new LoadEngine(plan, System::nanoTime, progress -> {
+                if (progress.sent() >= 1500 && paused.compareAndSet(false, true)) {
+                    answer.countDown();
+                    sleep(Duration.ofSeconds(3));
+                } else if (paused.get() && progress.answered() >= 1500) {
+                    engine.get().stop();
+                }
+            }, TimeUnit.MILLISECONDS.toNanos(10)));
+
+            LoadReport report = engine.get().run();
+
+            assertThat(paused).isTrue();
+            assertThat(report.errors()).isEmpty();
+            assertThat(report.answered()).isGreaterThanOrEqualTo(1500).isEqualTo(report.sent());
+        }
+    }
+
+    /** Answers each line with its echo, the first one only once {@code go} opens. */
+    private static void echoAfter(CountDownLatch go, Socket socket) {
+        try (socket;
+             BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+             Writer out = new OutputStreamWriter(socket.getOutputStream(), StandardCharsets.UTF_8)) {
+            for (String line; (line = in.readLine()) != null; ) {
+                go.await();
+                out.write("echo: " + line + "\n");
+                out.flush();
+            }
+        } catch (IOException | InterruptedException e) {
+            // the generator closed the connection, or the server is closing: nothing to answer
+        }
+    }
+
+    private static void sleep(Duration pause) {
+        try {
+            Thread.sleep(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

@@ -24,8 +24,14 @@ public final class ProcessMeter {
     /** Linux reports CPU times in clock ticks of 1/100 s ({@code USER_HZ}) on every common architecture. */
     private static final long NANOS_PER_TICK = 10_000_000L;
 
-    /** A heap census: reachable bytes in all, and per class, largest first. */
-    public record HeapCensus(long totalBytes, long totalInstances, Map<String, Long> bytesByClass) {
+    /** A heap census: reachable bytes and instances in all, and per class (bytes largest first). */
+    public record HeapCensus(long totalBytes, long totalInstances, Map<String, Long> bytesByClass,
+                             Map<String, Long> instancesByClass) {
+
+        /** Live instances of the class named {@code className} (a binary name), 0 if none. */
+        public long instancesOf(String className) {
+            return instancesByClass.getOrDefault(className, 0L);
+        }
     }
 
     private ProcessMeter() {
@@ -86,6 +92,7 @@ public final class ProcessMeter {
      */
     public static HeapCensus parseHistogram(String text) {
         Map<String, Long> byClass = new LinkedHashMap<>();
+        Map<String, Long> instancesByClass = new LinkedHashMap<>();
         long total = -1;
         long instances = -1;
         long fillerBytes = 0;
@@ -98,6 +105,7 @@ public final class ProcessMeter {
                     fillerBytes += Long.parseLong(f[2]);
                 } else {
                     byClass.merge(f[3], Long.parseLong(f[2]), Long::sum);
+                    instancesByClass.merge(f[3], Long.parseLong(f[1]), Long::sum);
                 }
             } else if (f.length == 3 && f[0].equals("Total")) {
                 instances = Long.parseLong(f[1]);
@@ -107,23 +115,25 @@ public final class ProcessMeter {
         if (total < 0) {
             throw new IllegalArgumentException("no Total row in the class histogram: " + text.lines().limit(3).toList());
         }
-        return new HeapCensus(total - fillerBytes, instances - fillers, byClass);
+        return new HeapCensus(total - fillerBytes, instances - fillers, byClass, instancesByClass);
     }
 
     /** Adds several processes' censuses, class by class. */
     public static HeapCensus sum(List<HeapCensus> censuses) {
         Map<String, Long> byClass = new LinkedHashMap<>();
+        Map<String, Long> instancesByClass = new LinkedHashMap<>();
         long total = 0;
         long instances = 0;
         for (HeapCensus census : censuses) {
             total += census.totalBytes();
             instances += census.totalInstances();
             census.bytesByClass().forEach((name, bytes) -> byClass.merge(name, bytes, Long::sum));
+            census.instancesByClass().forEach((name, count) -> instancesByClass.merge(name, count, Long::sum));
         }
         List<Map.Entry<String, Long>> sorted = new ArrayList<>(byClass.entrySet());
         sorted.sort(Map.Entry.<String, Long>comparingByValue().reversed());
         Map<String, Long> ordered = new LinkedHashMap<>();
         sorted.forEach(e -> ordered.put(e.getKey(), e.getValue()));
-        return new HeapCensus(total, instances, ordered);
+        return new HeapCensus(total, instances, ordered, instancesByClass);
     }
 }

@@ -3,6 +3,7 @@ package dev.c1m.tuning.bench;
 import dev.c1m.echo.demo.ConsoleLog;
 import dev.c1m.echo.demo.Options;
 import dev.c1m.lifecycle.ShutdownReport;
+import dev.c1m.nio.Connection;
 import dev.c1m.tuning.ErrorKind;
 import dev.c1m.tuning.KernelMeter;
 import dev.c1m.tuning.LoadPlan;
@@ -303,8 +304,9 @@ public final class C1mRun {
                     census = census();
                     atCensus = sample();
                     clientsAtCensus = clients.get().open();
-                    System.out.printf(Locale.ROOT, "heap census of %d worker(s) in %.1f s, %,d connections held%n",
-                            server.workerPids().size(), (System.nanoTime() - censusStart) / 1e9, clientsAtCensus);
+                    System.out.printf(Locale.ROOT, "heap census of %d worker(s) in %.1f s: %,d connections in their heaps, %,d held%n",
+                            server.workerPids().size(), (System.nanoTime() - censusStart) / 1e9,
+                            census.instancesOf(CONNECTION_CLASS), clientsAtCensus);
                 }
                 if (held >= busyFrom && census != null && busy == null) {
                     busy = startBusyEcho(Duration.ofNanos(Math.min(settings.busyDuration().toNanos(), hold / 4)));
@@ -396,9 +398,12 @@ public final class C1mRun {
             line("heartbeat RTT", String.format(Locale.ROOT, "p50 %s  p99 %s  p99.9 %s  max %s",
                     ms(result.latency().percentile(50)), ms(result.latency().percentile(99)),
                     ms(result.latency().percentile(99.9)), ms(result.latency().max())));
+            // Divided by the connections the census found: on a saturated machine the census of 59
+            // workers can take minutes, and connections may come and go meanwhile.
+            long counted = holding.census() == null ? 0 : holding.census().instancesOf(CONNECTION_CLASS);
             line("server heap per connection", holding.census() == null ? NOT_MEASURED : String.format(Locale.ROOT,
-                    "%,.0f B (live heap after a full GC in every worker, minus their empty baseline)",
-                    (holding.census().totalBytes() - baseline.totalBytes()) / (double) n));
+                    "%,.0f B (live heap after a full GC in every worker, minus their empty baseline, over the %,d connections in it)",
+                    (holding.census().totalBytes() - baseline.totalBytes()) / (double) counted, counted));
             line("server RSS", String.format(Locale.ROOT, "%.2f GiB in all (%.2f GiB before the load), %,.0f B per connection",
                     holding.rssBytes() / GIB, rssBefore / GIB, (holding.rssBytes() - rssBefore) / (double) n));
             line("kernel memory", String.format(Locale.ROOT,
@@ -424,7 +429,7 @@ public final class C1mRun {
                     drained.openAtStart(), drained.forceClosed(), drained.took().toMillis()));
             if (holding.census() != null) {
                 report.append("\nwhere the server heap goes, per connection (largest classes):\n");
-                heapBreakdown(holding.census(), baseline, n).forEach(row -> report.append("  ").append(row).append('\n'));
+                heapBreakdown(holding.census(), baseline, counted).forEach(row -> report.append("  ").append(row).append('\n'));
             }
 
             System.out.println();
@@ -466,6 +471,7 @@ public final class C1mRun {
     }
 
     private static final double GIB = 1024.0 * 1024 * 1024;
+    private static final String CONNECTION_CLASS = Connection.class.getName();
     private static final String NOT_MEASURED = "not measured: the hold ended first (hold longer)";
 
     private static long metric(String exposition, String series) {
