@@ -72,8 +72,10 @@ class WorkerSupervisorTest {
         List<String> args = new ArrayList<>(List.of("hold", "--port", Integer.toString(supervisor.port()),
                 "--connections", Integer.toString(connections), "--connect-rate", "4000", "--sources", sources,
                 "--max-per-pair", "8000", "--processes", "2", "--heartbeat", "1s", "--heartbeat-reply", "pong",
-                // every heartbeat must be answered; how fast is the benchmark's business, not this test's
-                // (once, at load 1.4, 885 of 40,000 replies took longer than the default 5 s: not yet explained)
+                // every heartbeat must be answered; how fast is the benchmark's business, not this test's.
+                // (Once, 885 of 40,000 replies were counted late against the default 5 s; a load process
+                // that stalls past its reply timeout used to count even replies that had arrived:
+                // LoadEngineTest.repliesThatArrivedDuringALongPauseAreNotCountedAsTimeouts.)
                 "--reply-timeout", "15s",
                 "--hold", hold, "--quiet"));
         args.addAll(List.of(more));
