@@ -158,7 +158,7 @@ public final class BufferPool {
                 : track ? new PooledBuffer(slot, slot.memory)
                 : slot.handle;
         handle.view().clear();
-        handle.markOwned(track ? leakDetector.track(handle, leaked::increment) : null);
+        handle.markLent(track ? leakDetector.track(handle, leaked::increment) : null);
         return handle;
     }
 
@@ -173,7 +173,7 @@ public final class BufferPool {
     }
 
     void release(PooledBuffer handle) {
-        if (!handle.markReleased()) {
+        if (!handle.markReturned()) {
             throw new IllegalStateException("double release: this " + handle.capacity()
                     + "-byte buffer was already given back to pool '" + name + "'");
         }

@@ -117,7 +117,7 @@ public final class ObjectPool<T> implements AutoCloseable {
         try {
             checkOpen(); // closed while this borrower waited
             Pooled<T> pooled = idleOrNew();
-            pooled.markBorrowed(leakDetector.sample() ? leakDetector.track(pooled, this::forgetLeaked) : null);
+            pooled.markLent(leakDetector.sample() ? leakDetector.track(pooled, this::forgetLeaked) : null);
             return pooled;
         } catch (RuntimeException | Error e) {
             permits.release();
@@ -211,7 +211,7 @@ public final class ObjectPool<T> implements AutoCloseable {
     }
 
     void release(Pooled<T> pooled) {
-        if (!pooled.markReleased()) {
+        if (!pooled.markReturned()) {
             throw new IllegalStateException("double release: this " + pooled.object().getClass().getSimpleName()
                     + " was already given back to pool '" + name + "'");
         }

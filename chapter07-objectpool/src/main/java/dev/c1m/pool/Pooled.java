@@ -1,8 +1,5 @@
 package dev.c1m.pool;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-
 /**
  * A borrowed object from an {@link ObjectPool}, and the ticket to give it back.
  *
@@ -23,24 +20,10 @@ import java.lang.invoke.VarHandle;
  * <p>Threads: the state is atomic, so the borrower may hand the handle to another thread that
  * releases it; the object itself is as thread-safe as its class.
  */
-public final class Pooled<T> implements AutoCloseable {
-
-    private static final int IDLE = 0;
-    private static final int BORROWED = 1;
-    private static final VarHandle STATE;
-
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(Pooled.class, "state", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+public final class Pooled<T> extends Lease implements AutoCloseable {
 
     private final ObjectPool<T> pool;
     private final T object;
-    private volatile int state = IDLE;
-    private LeakDetector.Tracker tracker; // written by the borrower, read by the releaser after the CAS
 
     Pooled(ObjectPool<T> pool, T object) {
         this.pool = pool;
@@ -49,7 +32,7 @@ public final class Pooled<T> implements AutoCloseable {
 
     /** The borrowed object. */
     public T get() {
-        if (state != BORROWED) {
+        if (!isLent()) {
             throw new IllegalStateException("use after release: this " + object.getClass().getSimpleName()
                     + " was already given back to pool '" + pool.name() + "'");
         }
@@ -69,23 +52,5 @@ public final class Pooled<T> implements AutoCloseable {
 
     T object() {
         return object;
-    }
-
-    void markBorrowed(LeakDetector.Tracker tracker) {
-        this.tracker = tracker;
-        state = BORROWED;
-    }
-
-    /** BORROWED -> IDLE; false if it was not borrowed (a double release). */
-    boolean markReleased() {
-        if (!STATE.compareAndSet(this, BORROWED, IDLE)) {
-            return false;
-        }
-        LeakDetector.Tracker t = tracker;
-        if (t != null) {
-            tracker = null;
-            t.released();
-        }
-        return true;
     }
 }

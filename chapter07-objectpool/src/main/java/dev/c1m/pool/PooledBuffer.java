@@ -1,7 +1,5 @@
 package dev.c1m.pool;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 
 /**
@@ -21,24 +19,10 @@ import java.nio.ByteBuffer;
  * <p>Threads: the owner may pass the handle to another thread (through a queue or anything else
  * that orders the two threads' accesses); release may happen on any thread.
  */
-public final class PooledBuffer {
-
-    private static final int OWNED = 1;
-    private static final int RELEASED = 0;
-    private static final VarHandle STATE;
-
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(PooledBuffer.class, "state", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+public final class PooledBuffer extends Lease {
 
     final BufferPool.Slot slot;
     private final ByteBuffer buffer;
-    private volatile int state = RELEASED;
-    private LeakDetector.Tracker tracker;
 
     PooledBuffer(BufferPool.Slot slot, ByteBuffer buffer) {
         this.slot = slot;
@@ -47,7 +31,7 @@ public final class PooledBuffer {
 
     /** The buffer: direct, capacity = its size class, position 0 and limit = capacity when acquired. */
     public ByteBuffer buffer() {
-        if (state != OWNED) {
+        if (!isLent()) {
             throw new IllegalStateException("use after release: this " + buffer.capacity()
                     + "-byte buffer was already given back to its pool");
         }
@@ -66,22 +50,5 @@ public final class PooledBuffer {
 
     ByteBuffer view() {
         return buffer;
-    }
-
-    void markOwned(LeakDetector.Tracker tracker) {
-        this.tracker = tracker;
-        state = OWNED;
-    }
-
-    boolean markReleased() {
-        if (!STATE.compareAndSet(this, OWNED, RELEASED)) {
-            return false;
-        }
-        LeakDetector.Tracker t = tracker;
-        if (t != null) {
-            tracker = null;
-            t.released();
-        }
-        return true;
     }
 }
