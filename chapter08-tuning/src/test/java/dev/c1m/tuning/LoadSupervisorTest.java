@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -42,8 +43,20 @@ class LoadSupervisorTest {
 
     @BeforeEach
     void startServer() throws IOException {
-        server = startEchoServer(new InetSocketAddress("127.0.0.1", 0));
-        secondAddress = startEchoServer(new InetSocketAddress("127.0.0.2", server.localAddress().getPort()));
+        // The second server needs the first one's port on another address, where that port may be
+        // taken (a client socket of an earlier test, bound to 127.0.0.2, still in TIME_WAIT): then
+        // try another pair. (Seen once in back-to-back runs on a busy machine.)
+        for (int attempt = 1; secondAddress == null; attempt++) {
+            server = startEchoServer(new InetSocketAddress("127.0.0.1", 0));
+            try {
+                secondAddress = startEchoServer(new InetSocketAddress("127.0.0.2", server.localAddress().getPort()));
+            } catch (BindException taken) {
+                server.close();
+                if (attempt == 20) {
+                    throw taken;
+                }
+            }
+        }
         background = Executors.newSingleThreadExecutor();
     }
 
