@@ -194,7 +194,9 @@ public final class TcpServer implements AutoCloseable {
 
     /**
      * Stops accepting, closes every live connection, and waits for their handlers to return:
-     * once this returns, no thread of this server is left. Idempotent.
+     * once this returns, the accept thread has ended and no handler runs any more; the
+     * executor's own threads end right after their last task (an executor counts a task done
+     * just before its thread exits). Idempotent.
      */
     @Override
     public void close() {

@@ -186,8 +186,9 @@ class EchoServerTest {
             server.close();
 
             assertThat(server.activeConnections()).isZero();
-            assertThat(LiveThreads.namedLike("echo-conn-")).isEmpty();
             assertThat(LiveThreads.namedLike("echo-acceptor")).isEmpty();
+            // every handler has returned; its thread still takes a moment to die after its task
+            Await.until("the connection threads exit", Duration.ofSeconds(5), () -> LiveThreads.namedLike("echo-conn-").isEmpty());
             for (LineClient client : clients) {
                 assertThat(client.readLine()).isNull();
             }

@@ -87,8 +87,10 @@ class ExecutionModelServerTest {
             server.close();
             assertThat(client.readLine()).isNull();
         }
-        assertThat(LiveThreads.namedLike("platform-conn-")).isEmpty();
-        assertThat(LiveThreads.namedLike("fixed-pool-")).isEmpty();
+        // close() returned after every handler did; a thread still takes a moment to die after its
+        // last task (the executor counts it done first), so wait for that, briefly
+        Await.until("the connection threads exit", Duration.ofSeconds(5), () -> LiveThreads.namedLike("platform-conn-").isEmpty()
+                && LiveThreads.namedLike("fixed-pool-").isEmpty());
     }
 
     @Test
