@@ -213,7 +213,12 @@ class LoadEngineTest {
                 }
             }, TimeUnit.MILLISECONDS.toNanos(10)));
 
-            LoadReport report = engine.get().run();
+            LoadReport report;
+            try {
+                report = engine.get().run();
+            } finally {
+                answer.countDown(); // whatever happened, no handler stays parked on the latch
+            }
 
             assertThat(paused).isTrue();
             assertThat(report.errors()).isEmpty();

@@ -66,10 +66,6 @@ public final class ProcessMeter {
         return (utime + stime) * NANOS_PER_TICK;
     }
 
-    /** Runs {@code jcmd <pid> GC.class_histogram} (a full GC in that process) and parses its table. */
-    public static HeapCensus heapCensus(long pid) throws IOException, InterruptedException {
-        return parseHistogram(jcmd(pid, "GC.class_histogram"));
-    }
 
     /** Runs {@code jcmd <pid> <command>} with this JVM's {@code jcmd} and returns its output. */
     public static String jcmd(long pid, String command) throws IOException, InterruptedException {

@@ -32,6 +32,8 @@ class ProcessMeterTest {
         assertThat(census.bytesByClass()).containsEntry("sun.nio.ch.SocketChannelImpl", 104_000L)
                 .containsEntry("dev.c1m.nio.LineDecoder", 24_000L)
                 .doesNotContainKey(ProcessMeter.FILLER);
+        assertThat(census.instancesOf("java.net.InetSocketAddress$InetSocketAddressHolder")).isEqualTo(2_000);
+        assertThat(census.instancesOf(ProcessMeter.FILLER)).isZero();
     }
 
     @Test
@@ -41,6 +43,7 @@ class ProcessMeterTest {
         ProcessMeter.HeapCensus sum = ProcessMeter.sum(List.of(one, one));
 
         assertThat(sum.totalBytes()).isEqualTo(352_000);
+        assertThat(sum.instancesOf("dev.c1m.nio.LineDecoder")).isEqualTo(2_000);
         assertThat(sum.bytesByClass().keySet()).first().isEqualTo("sun.nio.ch.SocketChannelImpl");
         assertThat(sum.bytesByClass()).containsEntry("java.net.InetSocketAddress$InetSocketAddressHolder", 96_000L);
     }
@@ -53,7 +56,8 @@ class ProcessMeterTest {
 
             assertThat(ProcessMeter.rssBytes(child.pid())).isGreaterThan(4L << 20);
             assertThat(ProcessMeter.cpuNanos(child.pid())).isPositive();
-            assertThat(ProcessMeter.heapCensus(child.pid()).bytesByClass().get("[B")).isGreaterThanOrEqualTo(4L << 20);
+            ProcessMeter.HeapCensus census = ProcessMeter.parseHistogram(ProcessMeter.jcmd(child.pid(), "GC.class_histogram"));
+            assertThat(census.bytesByClass().get("[B")).isGreaterThanOrEqualTo(4L << 20);
         }
         assertThat(ProcessMeter.rssBytes(Long.MAX_VALUE)).as("a process that is gone").isZero();
     }
