@@ -76,6 +76,8 @@ public final class Reactor implements AutoCloseable {
     private ByteBuffer stage;                  // reactor thread only; acquired when the loop starts
     private final TimingWheel timers;          // reactor thread only
     private Connection stageOwner;             // reactor thread only: whose bytes are in the stage
+    /** Made once: {@code this::dispatch} written at each select would allocate on every turn. */
+    private final Consumer<SelectionKey> dispatch = this::dispatch;
     private volatile boolean closing;
     // Statistics: written only by the reactor thread, readable from any thread.
     private volatile int connections;
@@ -343,14 +345,24 @@ public final class Reactor implements AutoCloseable {
         stage = buffers.acquire(readBufferBytes);
         try {
             while (!closing) {
-                runTasks();
-                timers.expire(System.nanoTime());
-                flushStage();
-                selectAndDispatch();
+                turn();
             }
         } finally {
             shutdown();
         }
+    }
+
+    /**
+     * One turn of the loop. It is a method of its own because the JIT compiles methods when they
+     * are called often: a body written inside {@code loop()}, which is entered once, would run in
+     * the interpreter until enough iterations earn an on-stack replacement, minutes for an idle
+     * reactor that wakes ten times a second.
+     */
+    private void turn() {
+        runTasks();
+        timers.expire(System.nanoTime());
+        flushStage();
+        selectAndDispatch();
     }
 
     /**
@@ -364,11 +376,11 @@ public final class Reactor implements AutoCloseable {
         awake.set(false);
         try {
             if (!tasks.isEmpty() || closing) {
-                selector.selectNow(this::dispatch);
+                selector.selectNow(dispatch);
             } else if (timers.size() == 0) {
-                selector.select(this::dispatch);
+                selector.select(dispatch);
             } else {
-                selector.select(this::dispatch, millisUntilNextTick());
+                selector.select(dispatch, millisUntilNextTick());
             }
         } catch (IOException e) {
             LOG.log(Level.WARNING, "{0}: select failed: {1}", name, e.toString());
