@@ -266,6 +266,7 @@ public final class C1mRun {
             long windowTo = windowFrom + Math.min(TimeUnit.MINUTES.toNanos(2), hold * 3 / 10);
             long censusAt = hold * 45 / 100;
             long busyFrom = hold * 6 / 10;
+            long busyNanos = Math.min(settings.busyDuration().toNanos(), hold / 4);
             HeapCensus census = null;
             Sample atCensus = null;
             Sample lastWhileHolding = null;
@@ -308,8 +309,10 @@ public final class C1mRun {
                             server.workerPids().size(), (System.nanoTime() - censusStart) / 1e9,
                             census.instancesOf(CONNECTION_CLASS), clientsAtCensus);
                 }
-                if (held >= busyFrom && census != null && busy == null) {
-                    busy = startBusyEcho(Duration.ofNanos(Math.min(settings.busyDuration().toNanos(), hold / 4)));
+                // only alongside the held connections: a census that ran late must not push the
+                // busy load past the end of the hold, where it would measure an emptying server
+                if (held >= busyFrom && held + busyNanos <= hold && census != null && busy == null) {
+                    busy = startBusyEcho(Duration.ofNanos(busyNanos));
                 }
             }
             if (lastWhileHolding == null) {
