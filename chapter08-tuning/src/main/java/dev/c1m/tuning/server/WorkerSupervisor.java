@@ -54,18 +54,10 @@ public final class WorkerSupervisor implements AutoCloseable {
      * heartbeat, but a hundred JVMs compiling with C2 at once on two cores starved the ramp: in one
      * C1M run with C2 the connect rate fell from about 10,000/s to 6,000-8,000/s, the load average
      * passed 140, and heartbeats timed out by the hundred thousand (see the chapter's Results).
-     *
-     * <p>{@code -Djava.net.preferIPv4Stack=true}: by default the JDK opens every TCP socket as
-     * IPv6 and speaks IPv4 through mapped addresses ({@code ::ffff:127.0.0.1}). The kernel's bind
-     * of such a socket checks for conflicts with the wildcard addresses of both families, and with
-     * tens of thousands of sockets bound per port number that check dominated a C1M ramp
-     * ({@code inet_bind2_bucket_match_addr_any} in {@code perf}): 200,000 connections opened at
-     * 4,100-5,600 per second, against 14,900 per second (the pacer's 15,000) with plain IPv4
-     * sockets. Everything here is IPv4 loopback, so nothing is lost.
      */
     public static List<String> workerJvmOptions(String maxHeap) {
         return List.of("-Xmx" + maxHeap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss256k",
-                "-XX:+UseCompactObjectHeaders", "-Djava.net.preferIPv4Stack=true");
+                "-XX:+UseCompactObjectHeaders");
     }
 
     private static final System.Logger LOG = System.getLogger(WorkerSupervisor.class.getName());
