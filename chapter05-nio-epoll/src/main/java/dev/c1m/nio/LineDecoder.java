@@ -50,7 +50,23 @@ public final class LineDecoder {
      * @throws ProtocolException if a line is longer than the limit
      */
     public void decode(ByteBuffer input, Consumer<String> lines) throws ProtocolException {
-        decodeBytes(input, bytes -> lines.accept(utf8(bytes)));
+        decodeBytes(input, lines, (strings, bytes) -> strings.accept(utf8(bytes)));
+    }
+
+    /** {@link #decodeBytes(ByteBuffer, Object, LineSink)} for a plain consumer of each line's bytes. */
+    public void decodeBytes(ByteBuffer input, Consumer<ByteBuffer> lines) throws ProtocolException {
+        decodeBytes(input, lines, Consumer::accept);
+    }
+
+    /**
+     * Receives each line's bytes with a context object. It lets a caller on the hot path pass one
+     * long-lived sink and its context instead of a lambda that captures them, which would be a new
+     * object on every read (C1, which the C1M workers run, does not remove such allocations; in
+     * {@code perf} each went through the VM's slow path, {@code Unsafe_AllocateInstance}).
+     */
+    @FunctionalInterface
+    public interface LineSink<C> {
+        void accept(C context, ByteBuffer line);
     }
 
     /**
@@ -63,7 +79,7 @@ public final class LineDecoder {
      *
      * @throws ProtocolException if a line is longer than the limit
      */
-    public void decodeBytes(ByteBuffer input, Consumer<ByteBuffer> lines) throws ProtocolException {
+    public <C> void decodeBytes(ByteBuffer input, C context, LineSink<C> lines) throws ProtocolException {
         int end = input.limit();
         while (input.hasRemaining()) {
             int newline = indexOfNewline(input);
@@ -74,13 +90,13 @@ public final class LineDecoder {
             if (partial == null) {
                 try {
                     input.limit(lineEnd(input, input.position(), newline));
-                    lines.accept(input);
+                    lines.accept(context, input);
                 } finally {
                     input.limit(end);
                 }
             } else {
                 keep(input, newline - input.position());
-                takePartial(lines);
+                takePartial(context, lines);
             }
             input.position(newline + 1);
         }
@@ -91,13 +107,18 @@ public final class LineDecoder {
      * {@code bufio.Scanner} returns a last line without a newline, and releases its buffer.
      */
     public void finish(Consumer<String> lines) throws ProtocolException {
-        finishBytes(bytes -> lines.accept(utf8(bytes)));
+        finishBytes(lines, (strings, bytes) -> strings.accept(utf8(bytes)));
+    }
+
+    /** {@link #finishBytes(Object, LineSink)} for a plain consumer of the last line's bytes. */
+    public void finishBytes(Consumer<ByteBuffer> lines) throws ProtocolException {
+        finishBytes(lines, Consumer::accept);
     }
 
     /** {@link #finish} for {@link #decodeBytes}: the last line's bytes, if any. */
-    public void finishBytes(Consumer<ByteBuffer> lines) throws ProtocolException {
+    public <C> void finishBytes(C context, LineSink<C> lines) throws ProtocolException {
         if (partial != null) {
-            takePartial(lines);
+            takePartial(context, lines);
         }
     }
 
@@ -164,11 +185,11 @@ public final class LineDecoder {
     }
 
     /** Passes the unfinished line, now complete, to {@code lines} and releases its buffer. */
-    private void takePartial(Consumer<ByteBuffer> lines) throws ProtocolException {
+    private <C> void takePartial(C context, LineSink<C> lines) throws ProtocolException {
         try {
             partial.flip();
             partial.limit(lineEnd(partial, 0, partial.limit()));
-            lines.accept(partial);
+            lines.accept(context, partial);
         } finally {
             release();
         }

@@ -30,7 +30,7 @@ import java.nio.charset.StandardCharsets;
  * <p>One per connection, confined to its reactor thread. Holds only its {@link LineDecoder} and
  * its responder: no buffer while no partial line is pending.
  */
-public final class LineProtocolHandler implements Handler {
+public final class LineProtocolHandler implements Handler, LineDecoder.LineSink<Connection> {
 
     /**
      * What the protocol answers to one complete line (without its line ending). Called on the
@@ -85,7 +85,7 @@ public final class LineProtocolHandler implements Handler {
     @Override
     public void onInput(Connection connection, ByteBuffer input) {
         try {
-            decoder.decodeBytes(input, line -> answer(connection, line));
+            decoder.decodeBytes(input, connection, this); // no lambda: it would be an object per read
         } catch (ProtocolException e) {
             refuse(connection, e);
         }
@@ -94,7 +94,7 @@ public final class LineProtocolHandler implements Handler {
     @Override
     public void onEndOfInput(Connection connection) {
         try {
-            decoder.finishBytes(line -> answer(connection, line));
+            decoder.finishBytes(connection, this);
         } catch (ProtocolException e) {
             refuse(connection, e);
             return;
@@ -107,8 +107,9 @@ public final class LineProtocolHandler implements Handler {
         decoder.release();
     }
 
-    /** Writes the reply to the line in {@code line}'s remaining bytes. */
-    private void answer(Connection connection, ByteBuffer line) {
+    /** Writes the reply to the line in {@code line}'s remaining bytes (the decoder's callback). */
+    @Override
+    public void accept(Connection connection, ByteBuffer line) {
         if (responder.answerInPlace(connection, line)) {
             return;
         }
