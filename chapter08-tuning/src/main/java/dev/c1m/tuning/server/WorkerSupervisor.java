@@ -65,6 +65,7 @@ public final class WorkerSupervisor implements AutoCloseable {
     private static final long WATCH_INTERVAL_MILLIS = 100;
     private static final int SCRAPE_TIMEOUT_MILLIS = 3_000;
     private static final int CENSUS_PARALLELISM = 8;
+    private static final int CENSUS_TIMEOUT_MILLIS = 60_000;
 
     /** One worker slot: the process in it now (replaced on restart) and its metrics address. */
     private static final class Worker {
@@ -179,8 +180,8 @@ public final class WorkerSupervisor implements AutoCloseable {
      * Every worker's class histogram after a full GC ({@code GC.class_histogram}'s text, in worker
      * order), asked over its metrics endpoint, {@value #CENSUS_PARALLELISM} workers at a time. One
      * at a time paused only one worker at once, but on a machine saturated by a million 30 s
-     * heartbeats each worker took about 6 s to answer (its HTTP thread starved among 110 busy
-     * processes) and the census of 59 took 340 s, past the end of the hold; all at once would
+     * heartbeats each worker took about 6 s to answer (most likely its HTTP thread starved among
+     * 110 busy processes) and the census of 59 took 340 s, past the end of the hold; all at once would
      * pause every worker together. A worker that does not answer within 60 s fails the census.
      */
     public List<String> heapHistograms() throws IOException {
@@ -204,32 +205,29 @@ public final class WorkerSupervisor implements AutoCloseable {
     }
 
     private static String heapHistogram(Worker worker) throws IOException {
-        HttpURLConnection request = (HttpURLConnection) worker.metrics.resolve(ServerNodeMain.HEAP_HISTOGRAM_PATH)
-                .toURL().openConnection();
-        request.setConnectTimeout(SCRAPE_TIMEOUT_MILLIS);
-        request.setReadTimeout(60_000);
-        try (InputStream body = request.getInputStream()) {
-            return new String(body.readAllBytes(), StandardCharsets.UTF_8);
-        } finally {
-            request.disconnect();
-        }
+        return get(worker.metrics.resolve(ServerNodeMain.HEAP_HISTOGRAM_PATH), CENSUS_TIMEOUT_MILLIS);
     }
 
     /** One worker's exposition, or "" if it does not answer in time. */
     private static String scrape(Worker worker) {
         try {
-            HttpURLConnection request = (HttpURLConnection) worker.metrics.toURL().openConnection();
-            request.setConnectTimeout(SCRAPE_TIMEOUT_MILLIS);
-            request.setReadTimeout(SCRAPE_TIMEOUT_MILLIS);
-            try (InputStream body = request.getInputStream()) {
-                return new String(body.readAllBytes(), StandardCharsets.UTF_8);
-            } finally {
-                request.disconnect();
-            }
+            return get(worker.metrics, SCRAPE_TIMEOUT_MILLIS);
         } catch (IOException e) {
             LOG.log(Level.WARNING, "worker {0} (pid {1}) did not answer its scrape: {2}", worker.index,
                     worker.jvm.pid(), e.toString());
             return "";
+        }
+    }
+
+    /** A plain blocking GET of a worker's endpoint, bounded by its own connect and read timeouts. */
+    private static String get(URI uri, int readTimeoutMillis) throws IOException {
+        HttpURLConnection request = (HttpURLConnection) uri.toURL().openConnection();
+        request.setConnectTimeout(SCRAPE_TIMEOUT_MILLIS);
+        request.setReadTimeout(readTimeoutMillis);
+        try (InputStream body = request.getInputStream()) {
+            return new String(body.readAllBytes(), StandardCharsets.UTF_8);
+        } finally {
+            request.disconnect();
         }
     }
 
