@@ -9,7 +9,9 @@ import java.nio.file.Path;
  * {@code /proc/meminfo}, where socket structures live), and the TCP line of
  * {@code /proc/net/sockstat} (sockets in use, and pages of socket buffer memory). Dividing the
  * growth of these during a run by the sockets it opened gives the kernel memory per socket.
- * Linux only; stateless.
+ * Also the machine's CPU time by kind (the {@code cpu} line of {@code /proc/stat}), which counts
+ * what no process's own times do: the softirq work of loopback packets, and the time a
+ * hypervisor took from this virtual machine ("steal"). Linux only; stateless.
  */
 public final class KernelMeter {
 
@@ -17,7 +19,38 @@ public final class KernelMeter {
     public record TcpSockets(long inUse, long timeWait, long bufferPages) {
     }
 
+    /**
+     * CPU time of all cores since boot, in clock ticks ({@code USER_HZ}, 100 per second on Linux):
+     * busy (user, nice, system, irq, softirq), of which softirq, and steal.
+     */
+    public record CpuTicks(long busy, long softirq, long steal) {
+
+        public static final double TICKS_PER_SECOND = 100;
+
+        /** The time between {@code earlier} and this, in ticks. */
+        public CpuTicks since(CpuTicks earlier) {
+            return new CpuTicks(busy - earlier.busy, softirq - earlier.softirq, steal - earlier.steal);
+        }
+    }
+
     private KernelMeter() {
+    }
+
+    /** The machine's {@link CpuTicks} now. */
+    public static CpuTicks cpuTicks() throws IOException {
+        String line = Files.readAllLines(Path.of("/proc/stat")).stream().filter(l -> l.startsWith("cpu "))
+                .findFirst().orElseThrow(() -> new IOException("no cpu line in /proc/stat"));
+        return parseCpuLine(line);
+    }
+
+    /** {@code cpu user nice system idle iowait irq softirq steal guest guest_nice}. */
+    static CpuTicks parseCpuLine(String line) {
+        String[] f = line.trim().split("\\s+");
+        long[] t = new long[8];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = Long.parseLong(f[i + 1]);
+        }
+        return new CpuTicks(t[0] + t[1] + t[2] + t[5] + t[6], t[6], t[7]);
     }
 
     /** {@code Slab:} of {@code /proc/meminfo}, in bytes. */

@@ -20,6 +20,7 @@ import dev.c1m.tuning.SysctlChanges;
 import dev.c1m.tuning.SystemView;
 import dev.c1m.tuning.Verdict;
 import dev.c1m.tuning.demo.C1mServerMain;
+import dev.c1m.tuning.demo.ServerNodeMain;
 import dev.c1m.tuning.server.WorkerSupervisor;
 
 import java.io.IOException;
@@ -65,6 +66,8 @@ public final class C1mRun {
               --busy N           echo connections to run alongside the held ones for --busy-duration,
                                  closed loop, half-way through the hold (default 0 = none)
               --busy-duration T  (default 30s)
+              --server KIND      course: chapter 8's server (default); bare: BareHeartbeatServerMain, the
+                                 floor it is measured against (PING -> PONG and nothing else)
               --results DIR      where the report, the timeline CSV and its chart go (default c1m-results)
               durations: 500ms, 10s, 2m, 1h""";
 
@@ -92,13 +95,14 @@ public final class C1mRun {
     public static void main(String[] args) throws Exception {
         ConsoleLog.oneLinePerRecord();
         Options o = Options.parseOrExit(args, USAGE, List.of("connections", "hold", "heartbeat", "connect-rate", "busy",
-                "busy-duration", "results"), List.of());
+                "busy-duration", "server", "results"), List.of());
         long requested = o.integer("connections", 1_000_000, 1, Integer.MAX_VALUE);
         Settings settings = new Settings(
                 safeConnections(new ReadinessDoctor(SystemView.live()), requested),
                 LoadPlan.duration(o, "hold", "10m"), LoadPlan.duration(o, "heartbeat", "30s"),
                 o.integer("connect-rate", 15_000, 1, Integer.MAX_VALUE), o.integer("busy", 0, 0, 100_000),
-                LoadPlan.duration(o, "busy-duration", "30s"), Path.of(o.string("results", "c1m-results")));
+                LoadPlan.duration(o, "busy-duration", "30s"), ServerKind.parse(o.string("server", "course")),
+                Path.of(o.string("results", "c1m-results")));
         SysctlChanges sysctls = new SysctlChanges(Path.of("/proc/sys"));
         Thread restoreOnInterrupt = Thread.ofPlatform().unstarted(() -> restoreQuietly(sysctls));
         Runtime.getRuntime().addShutdownHook(restoreOnInterrupt);
@@ -111,7 +115,39 @@ public final class C1mRun {
     }
 
     record Settings(long connections, Duration hold, Duration heartbeat, int connectRate, int busy,
-                    Duration busyDuration, Path results) {
+                    Duration busyDuration, ServerKind server, Path results) {
+    }
+
+    /**
+     * Which server the run measures: the course's, or the bare floor under it (same supervisor,
+     * load and report), and the class of which its heap holds one instance per connection.
+     */
+    enum ServerKind {
+        COURSE(ServerNodeMain.class, Connection.class.getName()),
+        BARE(BareHeartbeatServerMain.class, "sun.nio.ch.SocketChannelImpl");
+
+        final Class<?> workerMain;
+        final String perConnectionClass;
+
+        ServerKind(Class<?> workerMain, String perConnectionClass) {
+            this.workerMain = workerMain;
+            this.perConnectionClass = perConnectionClass;
+        }
+
+        static ServerKind parse(String name) {
+            return switch (name) {
+                case "course" -> COURSE;
+                case "bare" -> BARE;
+                default -> throw new IllegalArgumentException("--server must be course or bare, got " + name);
+            };
+        }
+
+        /** The worker options: the bare server has no idle timeout or admission limit to set. */
+        List<String> workerArgs(int reactors, int perWorker, Duration idleTimeout) {
+            return this == BARE ? List.of() : List.of("--reactors", Integer.toString(reactors),
+                    "--max-connections", Integer.toString(perWorker),
+                    "--idle-timeout-ms", Long.toString(idleTimeout.toMillis()));
+        }
     }
 
     /** The requested number if the doctor sees no FAIL for it; otherwise the largest that passes, with the reasons printed. */
@@ -199,10 +235,8 @@ public final class C1mRun {
             long slabBefore = KernelMeter.slabBytes();
             System.out.printf(Locale.ROOT, "starting %d server worker(s), up to %,d connections each (descriptor limit %,d)...%n",
                     workers, perWorker, hardLimit);
-            server = WorkerSupervisor.start(workers, "127.0.0.1", 0, SERVER_JVM, List.of(
-                    "--reactors", Integer.toString(workers == 1 ? cores : 1),
-                    "--max-connections", Integer.toString(perWorker),
-                    "--idle-timeout-ms", Long.toString(settings.heartbeat().multipliedBy(3).toMillis())));
+            server = WorkerSupervisor.start(settings.server().workerMain, workers, "127.0.0.1", 0, SERVER_JVM,
+                    settings.server().workerArgs(workers == 1 ? cores : 1, perWorker, settings.heartbeat().multipliedBy(3)));
             try {
                 HeapCensus baseline = census();
                 long rssBefore = serverRss();
@@ -244,7 +278,8 @@ public final class C1mRun {
          * What was measured while all connections were held; {@code census} and {@code busyEcho}
          * are null, and {@code windowSeconds} 0, when the hold ended before they were taken.
          */
-        record Holding(double rampSeconds, double serverCores, long heartbeatsInWindow, double windowSeconds,
+        record Holding(double rampSeconds, double serverCores, KernelMeter.CpuTicks machineInWindow,
+                       long heartbeatsInWindow, double windowSeconds,
                        HeapCensus census, long clientsOpen, long serverConnections, long rssBytes, long slabBytes,
                        LoadReport busyEcho) {
         }
@@ -255,6 +290,8 @@ public final class C1mRun {
             long cpuStart = 0;
             long cpuStartNanos = 0;
             long beatsStart = 0;
+            KernelMeter.CpuTicks machineStart = null;
+            KernelMeter.CpuTicks machineInWindow = null;
             double serverCores = 0;
             long beatsInWindow = 0;
             double windowSeconds = 0;
@@ -293,11 +330,13 @@ public final class C1mRun {
                 if (held >= windowFrom && cpuStartNanos == 0) {
                     cpuStartNanos = now;
                     cpuStart = serverCpu();
+                    machineStart = KernelMeter.cpuTicks();
                     beatsStart = heartbeatsAnswered();
                 }
                 if (held >= windowTo && cpuStartNanos > 0 && windowSeconds == 0) {
                     windowSeconds = (now - cpuStartNanos) / 1e9;
                     serverCores = (serverCpu() - cpuStart) / 1e9 / windowSeconds;
+                    machineInWindow = KernelMeter.cpuTicks().since(machineStart);
                     beatsInWindow = heartbeatsAnswered() - beatsStart;
                 }
                 if (held >= censusAt && windowSeconds > 0 && census == null) {
@@ -307,7 +346,7 @@ public final class C1mRun {
                     clientsAtCensus = clients.get().open();
                     System.out.printf(Locale.ROOT, "heap census of %d worker(s) in %.1f s: %,d connections in their heaps, %,d held%n",
                             server.workerPids().size(), (System.nanoTime() - censusStart) / 1e9,
-                            census.instancesOf(CONNECTION_CLASS), clientsAtCensus);
+                            census.instancesOf(settings.server().perConnectionClass), clientsAtCensus);
                 }
                 // only alongside the held connections: a census that ran late must not push the
                 // busy load past the end of the hold, where it would measure an emptying server
@@ -323,7 +362,7 @@ public final class C1mRun {
                 System.out.println("the hold ended before every measurement was taken; the report says which are missing");
             }
             Sample at = atCensus != null ? atCensus : lastWhileHolding;
-            return new Holding((rampDone - started) / 1e9, serverCores, beatsInWindow, windowSeconds, census,
+            return new Holding((rampDone - started) / 1e9, serverCores, machineInWindow, beatsInWindow, windowSeconds, census,
                     atCensus != null ? clientsAtCensus : clientsWhileHolding, at.serverConnections(), at.serverRssBytes(),
                     at.slabBytes(), busy == null ? null : busy.get());
         }
@@ -388,8 +427,8 @@ public final class C1mRun {
             line("machine", String.format(Locale.ROOT, "%d cores, %.1f GiB, %s %s, JDK %s, %s",
                     Runtime.getRuntime().availableProcessors(), memTotalBytes() / GIB, System.getProperty("os.name"),
                     System.getProperty("os.version"), Runtime.version(), LocalDate.now()));
-            line("processes", String.format(Locale.ROOT, "%d server worker(s) %s; %d load process(es) %s",
-                    workers, SERVER_JVM, loadProcesses, LOAD_JVM));
+            line("processes", String.format(Locale.ROOT, "%d server worker(s) of %s %s; %d load process(es) %s",
+                    workers, settings.server().workerMain.getSimpleName(), SERVER_JVM, loadProcesses, LOAD_JVM));
             line("connections held at the end", String.format(Locale.ROOT, "%,d of %,d (while holding: %,d by the clients' count, %,d by the server's metrics)",
                     result.openAtEnd(), settings.connections(), n, holding.serverConnections()));
             line("worker restarts", Integer.toString(server.restarts()));
@@ -403,7 +442,7 @@ public final class C1mRun {
                     ms(result.latency().percentile(99.9)), ms(result.latency().max())));
             // Divided by the connections the census found: on a saturated machine the census of 59
             // workers can take minutes, and connections may come and go meanwhile.
-            long counted = holding.census() == null ? 0 : holding.census().instancesOf(CONNECTION_CLASS);
+            long counted = holding.census() == null ? 0 : holding.census().instancesOf(settings.server().perConnectionClass);
             line("server heap per connection", holding.census() == null ? NOT_MEASURED : String.format(Locale.ROOT,
                     "%,.0f B (live heap after a full GC in every worker, minus their empty baseline, over the %,d connections in it)",
                     (holding.census().totalBytes() - baseline.totalBytes()) / (double) counted, counted));
@@ -419,6 +458,7 @@ public final class C1mRun {
                     holding.heartbeatsInWindow() == 0 ? "no heartbeat fell in that window (hold longer than the heartbeat interval)"
                             : String.format(Locale.ROOT, "%,.1f us per heartbeat answered",
                             holding.serverCores() * holding.windowSeconds() * 1e6 / holding.heartbeatsInWindow())));
+            line("machine CPU while holding", holding.machineInWindow() == null ? NOT_MEASURED : machineCpu(holding));
             if (settings.busy() > 0 && holding.busyEcho() == null) {
                 line("busy echo alongside", NOT_MEASURED);
             } else if (holding.busyEcho() != null) {
@@ -444,6 +484,22 @@ public final class C1mRun {
             Files.write(settings.results().resolve("c1m-timeline.csv"), csv);
             Files.writeString(settings.results().resolve("c1m-timeline.svg"), chart());
             System.out.println("\nwritten: " + settings.results().toAbsolutePath() + "/{c1m-report.txt, c1m-timeline.csv, c1m-timeline.svg}");
+        }
+
+        /**
+         * Everything the machine did in the server's CPU window: both sides of every heartbeat,
+         * the kernel's softirq work that no process is charged with, and this run's own sampling.
+         */
+        private String machineCpu(Holding holding) {
+            KernelMeter.CpuTicks cpu = holding.machineInWindow();
+            double seconds = holding.windowSeconds() * KernelMeter.CpuTicks.TICKS_PER_SECOND;
+            double busyCores = cpu.busy() / seconds;
+            return String.format(Locale.ROOT, "%.2f of %d cores busy (%.2f of them softirq), %s; steal %.2f cores",
+                    busyCores, Runtime.getRuntime().availableProcessors(), cpu.softirq() / seconds,
+                    holding.heartbeatsInWindow() == 0 ? "no heartbeat in the window" : String.format(Locale.ROOT,
+                            "%,.1f us per heartbeat for both sides and the kernel",
+                            busyCores * holding.windowSeconds() * 1e6 / holding.heartbeatsInWindow()),
+                    cpu.steal() / seconds);
         }
 
         private List<String> heapBreakdown(HeapCensus holding, HeapCensus baseline, long n) {
@@ -474,7 +530,6 @@ public final class C1mRun {
     }
 
     private static final double GIB = 1024.0 * 1024 * 1024;
-    private static final String CONNECTION_CLASS = Connection.class.getName();
     private static final String NOT_MEASURED = "not measured: the hold ended first (hold longer)";
 
     private static long metric(String exposition, String series) {

@@ -78,6 +78,7 @@ public final class WorkerSupervisor implements AutoCloseable {
         }
     }
 
+    private final Class<?> workerMain;
     private final String host;
     private final List<String> jvmOptions;
     private final List<String> nodeArgs;
@@ -87,7 +88,8 @@ public final class WorkerSupervisor implements AutoCloseable {
     private volatile int port;
     private volatile boolean stopping;
 
-    private WorkerSupervisor(String host, List<String> jvmOptions, List<String> nodeArgs) {
+    private WorkerSupervisor(Class<?> workerMain, String host, List<String> jvmOptions, List<String> nodeArgs) {
+        this.workerMain = workerMain;
         this.host = host;
         this.jvmOptions = List.copyOf(jvmOptions);
         this.nodeArgs = List.copyOf(nodeArgs);
@@ -103,10 +105,21 @@ public final class WorkerSupervisor implements AutoCloseable {
      */
     public static WorkerSupervisor start(int count, String host, int port, List<String> jvmOptions,
                                          List<String> nodeArgs) throws IOException, InterruptedException {
+        return start(ServerNodeMain.class, count, host, port, jvmOptions, nodeArgs);
+    }
+
+    /**
+     * {@link #start(int, String, int, List, List)} with workers of another main class that keeps
+     * {@link ServerNodeMain}'s contract: the same address, metrics and exit options, the same
+     * {@code listening on}, {@code metrics on} and {@code drained:} lines, the same metric names
+     * and heap histogram path (chapter 8's bare benchmark server is one).
+     */
+    public static WorkerSupervisor start(Class<?> workerMain, int count, String host, int port, List<String> jvmOptions,
+                                         List<String> nodeArgs) throws IOException, InterruptedException {
         if (count < 1) {
             throw new IllegalArgumentException("need at least one worker, got " + count);
         }
-        WorkerSupervisor supervisor = new WorkerSupervisor(host, jvmOptions, nodeArgs);
+        WorkerSupervisor supervisor = new WorkerSupervisor(workerMain, host, jvmOptions, nodeArgs);
         try {
             supervisor.port = port;
             for (int i = 0; i < count; i++) {
@@ -307,7 +320,7 @@ public final class WorkerSupervisor implements AutoCloseable {
     private ChildJvm spawn() throws IOException {
         List<String> args = new ArrayList<>(nodeArgs);
         args.addAll(List.of("--host", host, "--port", Integer.toString(port), "--metrics-port", "0", "--exit-with-parent"));
-        return ChildJvm.start(List.of(), jvmOptions, ServerNodeMain.class, args.toArray(String[]::new));
+        return ChildJvm.start(List.of(), jvmOptions, workerMain, args.toArray(String[]::new));
     }
 
     private void awaitListening(Worker worker) throws InterruptedException {
