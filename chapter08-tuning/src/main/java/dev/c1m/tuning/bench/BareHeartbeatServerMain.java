@@ -73,15 +73,7 @@ public final class BareHeartbeatServerMain {
             System.out.flush();
             Runtime.getRuntime().halt(0);
         }));
-        InetSocketAddress bound = (InetSocketAddress) server.listener.getLocalAddress();
-        System.out.println("listening on " + bound.getHostString() + ":" + bound.getPort()
-                + " (pid " + ProcessHandle.current().pid() + ")");
-        if (metrics != null) {
-            System.out.println("metrics on " + metrics.uri());
-        }
-        if (o.flag("exit-with-parent")) {
-            ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(0)));
-        }
+        ServerNodeMain.announce((InetSocketAddress) server.listener.getLocalAddress(), metrics, o.flag("exit-with-parent"));
         Thread loop = Thread.ofPlatform().name("bare-loop").start(server::loop);
         loop.join();
     }

@@ -80,16 +80,24 @@ public final class ServerNodeMain {
             System.out.flush();
             Runtime.getRuntime().halt(0); // a drained shutdown is a success, not "killed by SIGTERM"
         }));
-        InetSocketAddress bound = node.localAddress();
+        announce(node.localAddress(), metrics, o.flag("exit-with-parent"));
+        new CountDownLatch(1).await(); // the reactors run until the shutdown hook halts the JVM
+    }
+
+    /**
+     * The lines a supervisor waits for ({@code listening on HOST:PORT (pid N)}, {@code metrics on
+     * URL}), and with {@code exitWithParent} an exit when the parent process ends. Any worker main
+     * that {@code WorkerSupervisor} runs says these.
+     */
+    public static void announce(InetSocketAddress bound, MetricsEndpoint metrics, boolean exitWithParent) {
         System.out.println("listening on " + bound.getHostString() + ":" + bound.getPort()
                 + " (pid " + ProcessHandle.current().pid() + ")");
         if (metrics != null) {
             System.out.println("metrics on " + metrics.uri());
         }
-        if (o.flag("exit-with-parent")) {
+        if (exitWithParent) {
             ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(0)));
         }
-        new CountDownLatch(1).await(); // the reactors run until the shutdown hook halts the JVM
     }
 
     private static Supplier<ServerLimits> limits(String file, int idleTimeoutMillis) throws Exception {
