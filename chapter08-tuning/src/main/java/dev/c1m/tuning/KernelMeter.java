@@ -38,9 +38,7 @@ public final class KernelMeter {
 
     /** The machine's {@link CpuTicks} now. */
     public static CpuTicks cpuTicks() throws IOException {
-        String line = Files.readAllLines(Path.of("/proc/stat")).stream().filter(l -> l.startsWith("cpu "))
-                .findFirst().orElseThrow(() -> new IOException("no cpu line in /proc/stat"));
-        return parseCpuLine(line);
+        return parseCpuLine(firstLine("/proc/stat", "cpu "));
     }
 
     /** {@code cpu user nice system idle iowait irq softirq steal guest guest_nice}. */
@@ -55,16 +53,12 @@ public final class KernelMeter {
 
     /** {@code Slab:} of {@code /proc/meminfo}, in bytes. */
     public static long slabBytes() throws IOException {
-        return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("Slab:"))
-                .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).findFirst()
-                .orElseThrow(() -> new IOException("no Slab: line in /proc/meminfo"));
+        return Long.parseLong(firstLine("/proc/meminfo", "Slab:").replaceAll("[^0-9]", "")) * 1024;
     }
 
     /** The TCP line of {@code /proc/net/sockstat}: {@code TCP: inuse N orphan N tw N alloc N mem N}. */
     public static TcpSockets tcpSockets() throws IOException {
-        String line = Files.readAllLines(Path.of("/proc/net/sockstat")).stream().filter(l -> l.startsWith("TCP:"))
-                .findFirst().orElseThrow(() -> new IOException("no TCP: line in /proc/net/sockstat"));
-        return parseTcpLine(line);
+        return parseTcpLine(firstLine("/proc/net/sockstat", "TCP:"));
     }
 
     static TcpSockets parseTcpLine(String line) {
@@ -82,5 +76,11 @@ public final class KernelMeter {
             }
         }
         return new TcpSockets(inUse, timeWait, pages);
+    }
+
+    /** The first line of {@code file} that starts with {@code prefix}. */
+    private static String firstLine(String file, String prefix) throws IOException {
+        return Files.readAllLines(Path.of(file)).stream().filter(l -> l.startsWith(prefix)).findFirst()
+                .orElseThrow(() -> new IOException("no " + prefix.trim() + " line in " + file));
     }
 }

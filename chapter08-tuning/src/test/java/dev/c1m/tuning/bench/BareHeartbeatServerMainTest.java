@@ -36,7 +36,7 @@ class BareHeartbeatServerMainTest {
             assertThat(client.request("hello")).isEqualTo("echo: hello");
             assertThat(client.request("PING 8 123457")).isEqualTo("PONG 8 123457");
             String metrics = supervisor.scrapeSum();
-            assertThat(metrics).contains("c1m_heartbeats_total 2").contains("c1m_connections 1");
+            assertThat(metrics).containsPattern("(?m)^c1m_heartbeats_total 2$").containsPattern("(?m)^c1m_connections 1$");
         }
         ShutdownReport stopped = supervisor.stop(Duration.ofSeconds(5));
         assertThat(stopped.forceClosed()).isZero();
