@@ -7,7 +7,7 @@ import java.util.Locale;
 /**
  * Checks a machine against a connection target, limit by limit, in the order a reader meets them
  * on the way to a million: descriptors per process, descriptors per system, accept queues, local
- * ports, TIME_WAIT handling, socket buffer memory, memory, cores. For each it says what the
+ * ports, TIME_WAIT handling, the established-connection hash, socket buffer memory, memory, cores. For each it says what the
  * current value allows and, when that is not enough, the exact fix.
  *
  * <p>What it computes:
@@ -65,6 +65,7 @@ public final class ReadinessDoctor {
         checks.add(twReuse(system.sysctlValue("net.ipv4.tcp_tw_reuse").orElse(2L)));
         system.sysctlValue("net.ipv4.tcp_tw_recycle").ifPresent(v -> checks.add(twRecycle(v)));
         checks.add(finTimeout(system.sysctlValue("net.ipv4.tcp_fin_timeout").orElse(60L)));
+        system.sysctlValue("net.ipv4.tcp_ehash_entries").ifPresent(v -> checks.add(establishedHash(v, sockets)));
         long available = system.memAvailableBytes();
         long[] tcpMem = system.sysctl("net.ipv4.tcp_mem").orElse(new long[] {0, 0, 0});
         checks.add(tcpMem(tcpMem, sockets, available));
@@ -187,6 +188,24 @@ public final class ReadinessDoctor {
         }
         return new ReadinessCheck("net.ipv4.tcp_fin_timeout", seconds + " s", allows + ": closed connections pile up",
                 Verdict.WARN, sysctl("net.ipv4.tcp_fin_timeout", "30"));
+    }
+
+    /**
+     * The table the kernel finds each incoming segment's socket in. Linux 6.1+ shows its size, negative
+     * in a namespace that shares the first namespace's table (sized at boot, never grown).
+     */
+    private static ReadinessCheck establishedHash(long entries, long sockets) {
+        long buckets = Math.abs(entries);
+        long chain = ceil(sockets, Math.max(1, buckets));
+        String value = fmt("%,d%s", buckets, entries < 0 ? " (shared)" : "");
+        String allows = fmt("each incoming segment walks a chain of about %,d socket(s) to find its own", chain);
+        if (chain <= 2) {
+            return pass("net.ipv4.tcp_ehash_entries", value, allows);
+        }
+        return new ReadinessCheck("net.ipv4.tcp_ehash_entries", value, allows + ": CPU on every packet", Verdict.WARN,
+                "sysctl -w net.ipv4.tcp_child_ehash_entries=" + Long.highestOneBit(sockets * 2 - 1)
+                        + "   then run server and load in a new network namespace: unshare -n, and ip link set lo up in it"
+                        + "\nor size the first namespace's table at boot: thash_entries=N on the kernel command line");
     }
 
     private static ReadinessCheck tcpMem(long[] pages, long sockets, long available) {

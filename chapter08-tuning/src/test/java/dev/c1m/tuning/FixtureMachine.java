@@ -9,16 +9,16 @@ import java.util.Map;
 /**
  * Writes a fake {@code /proc} and {@code /sys} tree for {@link SystemView}: a default developer
  * laptop (16 GiB, soft limit 1024, hard 524288 as systemd sets it, no capabilities), which a test
- * then changes file by file.
+ * then changes file by file. Public for the tests of {@code bench}.
  */
-final class FixtureMachine {
+public final class FixtureMachine {
 
     static final String NO_CAPABILITIES = "0000000000000000";
     static final String ROOT_CAPABILITIES = "000001ffffffffff";
 
     private final Map<String, String> files = new LinkedHashMap<>();
 
-    static FixtureMachine laptop() {
+    public static FixtureMachine laptop() {
         return new FixtureMachine()
                 .openFiles(1024, 524_288)
                 .capEff(NO_CAPABILITIES)
@@ -50,7 +50,7 @@ final class FixtureMachine {
         return file("proc/self/status", "Name:\tjava\nCapInh:\t0000000000000000\nCapPrm:\t" + hex + "\nCapEff:\t" + hex + "\n");
     }
 
-    FixtureMachine sysctl(String name, String value) {
+    public FixtureMachine sysctl(String name, String value) {
         return file("proc/sys/" + name.replace('.', '/'), value + "\n");
     }
 
@@ -64,7 +64,7 @@ final class FixtureMachine {
         return this;
     }
 
-    SystemView writeTo(Path root) throws IOException {
+    public SystemView writeTo(Path root) throws IOException {
         for (Map.Entry<String, String> f : files.entrySet()) {
             Path path = root.resolve(f.getKey());
             Files.createDirectories(path.getParent());

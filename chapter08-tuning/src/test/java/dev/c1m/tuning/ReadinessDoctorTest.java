@@ -145,6 +145,34 @@ class ReadinessDoctorTest {
     }
 
     @Test
+    void aBootSizedEstablishedHashSharedByTwoMillionSocketsWarnsAndSizesANamespaceTable() throws IOException {
+        ReadinessReport report = examine(FixtureMachine.laptop().sysctl("net.ipv4.tcp_ehash_entries", "-262144"),
+                MILLION_HERE);
+
+        ReadinessCheck hash = report.check("net.ipv4.tcp_ehash_entries");
+        assertThat(hash.verdict()).isEqualTo(Verdict.WARN);
+        assertThat(hash.value()).isEqualTo("262,144 (shared)");
+        assertThat(hash.allows()).contains("a chain of about 8 socket(s)");
+        assertThat(hash.fix()).contains("sysctl -w net.ipv4.tcp_child_ehash_entries=2097152").contains("unshare -n");
+    }
+
+    @Test
+    void aNamespaceTableWithABucketPerSocketPasses() throws IOException {
+        ReadinessReport report = examine(FixtureMachine.laptop().sysctl("net.ipv4.tcp_ehash_entries", "2097152"),
+                MILLION_HERE);
+
+        assertThat(report.check("net.ipv4.tcp_ehash_entries").verdict()).isEqualTo(Verdict.PASS);
+        assertThat(report.check("net.ipv4.tcp_ehash_entries").fix()).isEmpty();
+    }
+
+    @Test
+    void aKernelWithoutTheHashSizeSysctlGetsNoHashCheck() throws IOException {
+        ReadinessReport report = examine(FixtureMachine.laptop(), MILLION_HERE);
+
+        assertThat(report.checks()).extracting(ReadinessCheck::limit).doesNotContain("net.ipv4.tcp_ehash_entries");
+    }
+
+    @Test
     void tcpTwReuseOffWarns() throws IOException {
         ReadinessReport report = examine(FixtureMachine.laptop().sysctl("net.ipv4.tcp_tw_reuse", "0"), MILLION_HERE);
 

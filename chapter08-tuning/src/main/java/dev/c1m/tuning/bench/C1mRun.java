@@ -107,7 +107,7 @@ public final class C1mRun {
         Thread restoreOnInterrupt = Thread.ofPlatform().unstarted(() -> restoreQuietly(sysctls));
         Runtime.getRuntime().addShutdownHook(restoreOnInterrupt);
         try {
-            raiseKernelSettings(sysctls, settings.connections());
+            raiseKernelSettings(sysctls, SystemView.live(), settings.connections());
             new Run(settings, sysctls).execute();
         } finally {
             restoreQuietly(sysctls);
@@ -183,24 +183,35 @@ public final class C1mRun {
      * restored at the end: a deeper SYN queue for the ramp, room in the connection-tracking table
      * (if the netfilter module is loaded, every loopback connection may be tracked), the TCP
      * memory the doctor asks for, and migrating queued connections to a sibling listener when a
-     * worker closes its {@code SO_REUSEPORT} socket.
+     * worker closes its {@code SO_REUSEPORT} socket. Each is tried on its own: one the run may not
+     * write (not root; or {@code nf_conntrack_max} in a network namespace other than the first)
+     * is reported and leaves the others to be raised.
      */
-    static void raiseKernelSettings(SysctlChanges sysctls, long connections) {
-        try {
-            sysctls.raiseTo("net.ipv4.tcp_max_syn_backlog", 8_192);
-            sysctls.raiseTo("net.netfilter.nf_conntrack_max", (long) (connections * 2.2));
-            sysctls.raiseTo("net.ipv4.tcp_migrate_req", 1);
-            ReadinessCheck tcpMem = new ReadinessDoctor(SystemView.live())
-                    .examine(ReadinessTarget.of(connections, true)).check("net.ipv4.tcp_mem (pages)");
-            Matcher wanted = Pattern.compile("tcp_mem=\"([0-9 ]+)\"").matcher(tcpMem.fix());
-            if (tcpMem.verdict() != Verdict.PASS && wanted.find()) {
-                sysctls.set("net.ipv4.tcp_mem", wanted.group(1));
-            }
-        } catch (IOException e) {
-            System.out.println("note: kernel settings left as they are (" + e.getMessage()
-                    + "); run as root to let the run raise them");
+    static void raiseKernelSettings(SysctlChanges sysctls, SystemView system, long connections) {
+        raise("net.ipv4.tcp_max_syn_backlog", () -> sysctls.raiseTo("net.ipv4.tcp_max_syn_backlog", 8_192));
+        raise("net.netfilter.nf_conntrack_max",
+                () -> sysctls.raiseTo("net.netfilter.nf_conntrack_max", (long) (connections * 2.2)));
+        raise("net.ipv4.tcp_migrate_req", () -> sysctls.raiseTo("net.ipv4.tcp_migrate_req", 1));
+        ReadinessCheck tcpMem = new ReadinessDoctor(system)
+                .examine(ReadinessTarget.of(connections, true)).check("net.ipv4.tcp_mem (pages)");
+        Matcher wanted = Pattern.compile("tcp_mem=\"([0-9 ]+)\"").matcher(tcpMem.fix());
+        if (tcpMem.verdict() != Verdict.PASS && wanted.find()) {
+            raise("net.ipv4.tcp_mem", () -> sysctls.set("net.ipv4.tcp_mem", wanted.group(1)));
         }
         sysctls.changes().forEach((name, change) -> System.out.println("sysctl " + name + ": " + change));
+    }
+
+    /** One kernel setting change that may fail. */
+    private interface SysctlChange {
+        boolean apply() throws IOException;
+    }
+
+    private static void raise(String name, SysctlChange change) {
+        try {
+            change.apply();
+        } catch (IOException e) {
+            System.out.println("note: " + name + " left as it is (" + e.getMessage() + "); run as root to let the run raise it");
+        }
     }
 
     private static void restoreQuietly(SysctlChanges sysctls) {
