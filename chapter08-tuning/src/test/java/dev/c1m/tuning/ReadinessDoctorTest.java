@@ -21,6 +21,11 @@ class ReadinessDoctorTest {
         return new ReadinessDoctor(machine.writeTo(root)).examine(target);
     }
 
+    /** A million connections, both ends here, on the default laptop with one sysctl changed. */
+    private ReadinessReport millionOnALaptopWith(String sysctl, String value) throws IOException {
+        return examine(FixtureMachine.laptop().sysctl(sysctl, value), MILLION_HERE);
+    }
+
     @Test
     void aDefaultLaptopNeedsSeveralProcessesAndWarnsAboutItsSoftLimitAndMemory() throws IOException {
         ReadinessReport report = examine(FixtureMachine.laptop(), MILLION_HERE);
@@ -86,8 +91,7 @@ class ReadinessDoctorTest {
 
     @Test
     void aNarrowPortRangeWarnsAndMultipliesTheSourceAddresses() throws IOException {
-        ReadinessReport report = examine(FixtureMachine.laptop().sysctl("net.ipv4.ip_local_port_range", "60000 60999"),
-                MILLION_HERE);
+        ReadinessReport report = millionOnALaptopWith("net.ipv4.ip_local_port_range", "60000 60999");
 
         ReadinessCheck ports = report.check("net.ipv4.ip_local_port_range");
         assertThat(ports.verdict()).isEqualTo(Verdict.WARN);
@@ -110,7 +114,7 @@ class ReadinessDoctorTest {
 
     @Test
     void aFileMaxBelowTheSocketCountFailsWithASysctlFix() throws IOException {
-        ReadinessReport report = examine(FixtureMachine.laptop().sysctl("fs.file-max", "1000000"), MILLION_HERE);
+        ReadinessReport report = millionOnALaptopWith("fs.file-max", "1000000");
 
         ReadinessCheck fileMax = report.check("fs.file-max");
         assertThat(fileMax.verdict()).isEqualTo(Verdict.FAIL);
@@ -119,7 +123,7 @@ class ReadinessDoctorTest {
 
     @Test
     void anNrOpenBelowTheTargetWarnsThatNoUlimitCanGoHigher() throws IOException {
-        ReadinessReport report = examine(FixtureMachine.laptop().sysctl("fs.nr_open", "524288"), MILLION_HERE);
+        ReadinessReport report = millionOnALaptopWith("fs.nr_open", "524288");
 
         ReadinessCheck nrOpen = report.check("fs.nr_open");
         assertThat(nrOpen.verdict()).isEqualTo(Verdict.WARN);
@@ -128,7 +132,7 @@ class ReadinessDoctorTest {
 
     @Test
     void theOldAcceptQueueDefaultWarnsAndMentionsJavasDefaultBacklog() throws IOException {
-        ReadinessReport report = examine(FixtureMachine.laptop().sysctl("net.core.somaxconn", "128"), MILLION_HERE);
+        ReadinessReport report = millionOnALaptopWith("net.core.somaxconn", "128");
 
         ReadinessCheck queue = report.check("net.core.somaxconn");
         assertThat(queue.verdict()).isEqualTo(Verdict.WARN);
@@ -137,7 +141,7 @@ class ReadinessDoctorTest {
 
     @Test
     void tcpTwRecycleOnAnOldKernelFails() throws IOException {
-        ReadinessReport report = examine(FixtureMachine.laptop().sysctl("net.ipv4.tcp_tw_recycle", "1"), MILLION_HERE);
+        ReadinessReport report = millionOnALaptopWith("net.ipv4.tcp_tw_recycle", "1");
 
         ReadinessCheck recycle = report.check("net.ipv4.tcp_tw_recycle");
         assertThat(recycle.verdict()).isEqualTo(Verdict.FAIL);
@@ -146,8 +150,7 @@ class ReadinessDoctorTest {
 
     @Test
     void aBootSizedEstablishedHashSharedByTwoMillionSocketsWarnsAndSizesANamespaceTable() throws IOException {
-        ReadinessReport report = examine(FixtureMachine.laptop().sysctl("net.ipv4.tcp_ehash_entries", "-262144"),
-                MILLION_HERE);
+        ReadinessReport report = millionOnALaptopWith("net.ipv4.tcp_ehash_entries", "-262144");
 
         ReadinessCheck hash = report.check("net.ipv4.tcp_ehash_entries");
         assertThat(hash.verdict()).isEqualTo(Verdict.WARN);
@@ -158,8 +161,7 @@ class ReadinessDoctorTest {
 
     @Test
     void aNamespaceTableWithABucketPerSocketPasses() throws IOException {
-        ReadinessReport report = examine(FixtureMachine.laptop().sysctl("net.ipv4.tcp_ehash_entries", "2097152"),
-                MILLION_HERE);
+        ReadinessReport report = millionOnALaptopWith("net.ipv4.tcp_ehash_entries", "2097152");
 
         assertThat(report.check("net.ipv4.tcp_ehash_entries").verdict()).isEqualTo(Verdict.PASS);
         assertThat(report.check("net.ipv4.tcp_ehash_entries").fix()).isEmpty();
@@ -174,7 +176,7 @@ class ReadinessDoctorTest {
 
     @Test
     void tcpTwReuseOffWarns() throws IOException {
-        ReadinessReport report = examine(FixtureMachine.laptop().sysctl("net.ipv4.tcp_tw_reuse", "0"), MILLION_HERE);
+        ReadinessReport report = millionOnALaptopWith("net.ipv4.tcp_tw_reuse", "0");
 
         assertThat(report.check("net.ipv4.tcp_tw_reuse").verdict()).isEqualTo(Verdict.WARN);
         assertThat(report.check("net.ipv4.tcp_tw_reuse").fix()).contains("sysctl -w net.ipv4.tcp_tw_reuse=1");
