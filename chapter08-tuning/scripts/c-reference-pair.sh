@@ -6,7 +6,7 @@
 # P pairs, pair i on port BASE+i: one single-threaded epoll_echo in line mode and one loadgen
 # holding N/P connections to it, every process under the 20,000-descriptor limit (one port per
 # pair, since a single-threaded epoll_echo does not set SO_REUSEPORT, and 18,868 connections from
-# 127.0.0.1 to one port fit in the ephemeral range this script opens).
+# 127.0.0.1 to one port fit in the ephemeral range this script opens, 10000-65535).
 #
 # After every loadgen reports ready, it waits SETTLE seconds, then measures WINDOW seconds: machine
 # CPU from /proc/stat, the servers' and the load's CPU from /proc/PID/stat, context switches,
@@ -17,6 +17,7 @@
 # loadgens then bind 40 loopback source addresses (-B 40) to find enough ports for one destination.
 # (W=8 connects in flight per loadgen, not 32, or the ramp overloads the JVMs.) Their line-mode pings are not PING, so the server answers them on its echo path; its idle timeout
 # is raised to 10 minutes, since a loadgen pings only once all of its connections are open.
+# WORKERS=K starts K workers instead of as many as N needs under the descriptor limit.
 #
 # EHASH=2097152 runs it all in a new network namespace whose established-connection hash has that
 # many buckets (net.ipv4.tcp_child_ehash_entries; the boot-time table of the first namespace
@@ -43,19 +44,23 @@ fi
 rm -rf "$OUT"; mkdir -p "$OUT"
 per=$(( (N + P - 1) / P ))
 declare -A saved
-settings=(net.ipv4.ip_local_port_range="1024 65535" net.ipv4.tcp_max_syn_backlog=8192 net.ipv4.tcp_migrate_req=1)
+# Ephemeral ports start above the servers' ports: a client socket (or its TIME_WAIT) on 91xx would block a listener.
+settings=(net.ipv4.ip_local_port_range="10000 65535" net.ipv4.tcp_max_syn_backlog=8192 net.ipv4.tcp_migrate_req=1)
 [ -e /proc/sys/net/ipv4/tcp_mem ] && settings+=(net.ipv4.tcp_mem="1000000 1500000 2000000")
 for s in "${settings[@]}"; do k=${s%%=*}; saved[$k]="$(sysctl -n "$k")"; done
 sysctl -q -w "${settings[@]}"
-restore() { for k in "${!saved[@]}"; do sysctl -q -w "$k=${saved[$k]}"; done; }
-trap restore EXIT
+spids=(); lpids=()
+cleanup() {
+  kill "${lpids[@]}" "${spids[@]}" 2>/dev/null; wait 2>/dev/null
+  for k in "${!saved[@]}"; do sysctl -q -w "$k=${saved[$k]}"; done
+}
+trap cleanup EXIT
 
 slab0=$(awk '/^Slab:/{print $2}' /proc/meminfo)
-spids=(); lpids=()
 if [ "$SERVER" = course ]; then
   cd "$(dirname "$0")/../.." && source .ci/use-jdk21
   java -cp "$(ls -d chapter0*/target/classes | tr '\n' ':')" dev.c1m.tuning.demo.C1mServerMain --connections "$N" \
-    --port "$BASE" --metrics-port $((BASE + 1)) --idle-timeout-ms 600000 >"$OUT/server.log" 2>&1 & spids+=($!)
+    ${WORKERS:+--workers "$WORKERS"} --port "$BASE" --metrics-port $((BASE + 1)) --idle-timeout-ms 600000 >"$OUT/server.log" 2>&1 & spids+=($!)
   until curl -sf http://127.0.0.1:$((BASE + 1))/metrics >/dev/null; do
     kill -0 "${spids[0]}" 2>/dev/null || { cat "$OUT/server.log"; exit 1; }; sleep 1
   done
@@ -64,6 +69,7 @@ if [ "$SERVER" = course ]; then
 else
   for i in $(seq 0 $((P-1))); do "$BIN/epoll_echo" -l -b 127.0.0.1 $((BASE+i)) 2>"$OUT/s$i.err" & spids+=($!); done
   sleep 1
+  for pid in "${spids[@]}"; do kill -0 "$pid" 2>/dev/null || { cat "$OUT"/s*.err; exit 1; }; done
   target() { echo "-p $((BASE + $1))"; }
 fi
 t0=$(date +%s.%N)
@@ -99,8 +105,8 @@ print(f"machine busy {busy:.2f} cores (user {user:.2f} sys {system:.2f} irq {irq
       f"= {us(busy):.1f} us/hb; steal {steal:.2f}; idle {idle:.2f}")
 print(f"context switches {(cs1 - cs0) / w / hb:.2f} per hb; slab +{(slab1 - slab0) / 1e6:.2f} GB")
 PY
-wait "${lpids[@]}"
-kill -TERM "${spids[0]}" 2>/dev/null; [ "$SERVER" = course ] || kill "${spids[@]}" 2>/dev/null; wait 2>/dev/null
+wait "${lpids[@]}"; lpids=()
+kill -TERM "${spids[0]}" 2>/dev/null; [ "$SERVER" = course ] || kill "${spids[@]}" 2>/dev/null; wait 2>/dev/null; spids=()
 cat "$OUT"/l*.out > "$OUT/results.txt"
 python3 - "$OUT/results.txt" <<'PY' | tee -a "$OUT/window.txt"
 import sys, statistics
