@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The machine's floor for the C1M run: the course's C instruments (part 1's epoll_echo and loadgen,
-# built from ../shared/tools) holding N loopback connections with one PING per connection per IV
-# seconds. No JVM anywhere, so what this costs is the kernel's share, which the Java run pays too.
+# built from ../shared/tools) holding N loopback connections, each sending a 16-byte line every IV
+# seconds and reading its echo. No JVM anywhere, so what this costs is the kernel's share, which the Java run pays too.
 #
 # P pairs, pair i on port BASE+i: one single-threaded epoll_echo in line mode and one loadgen
 # holding N/P connections to it, every process under the 20,000-descriptor limit (one port per
@@ -15,8 +15,9 @@
 # SERVER=course replaces the P epoll_echo processes by the course's server (C1mServerMain and its
 # SO_REUSEPORT workers on one port, built first with ./mvnw package) and keeps the C load: the
 # loadgens then bind 40 loopback source addresses (-B 40) to find enough ports for one destination.
-# (W=8 connects in flight per loadgen, not 32, or the ramp overloads the JVMs.) Their line-mode pings are not PING, so the server answers them on its echo path; its idle timeout
-# is raised to 10 minutes, since a loadgen pings only once all of its connections are open.
+# Use W=8 connects in flight per loadgen, not 32, or the ramp overloads the JVMs. The lines are
+# not PING, so the server answers them on its echo path; its idle timeout is raised to 10
+# minutes, since a loadgen sends its first line only once all of its connections are open.
 # WORKERS=K starts K workers instead of as many as N needs under the descriptor limit.
 #
 # EHASH=2097152 runs it all in a new network namespace whose established-connection hash has that

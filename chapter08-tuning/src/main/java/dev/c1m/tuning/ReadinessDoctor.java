@@ -7,8 +7,9 @@ import java.util.Locale;
 /**
  * Checks a machine against a connection target, limit by limit, in the order a reader meets them
  * on the way to a million: descriptors per process, descriptors per system, accept queues, local
- * ports, TIME_WAIT handling, the established-connection hash, socket buffer memory, memory, cores. For each it says what the
- * current value allows and, when that is not enough, the exact fix.
+ * ports, TIME_WAIT handling, the established-connection hash, socket buffer memory, memory,
+ * cores. For each it says what the current value allows and, when that is not enough, the exact
+ * fix.
  *
  * <p>What it computes:
  * <ul>

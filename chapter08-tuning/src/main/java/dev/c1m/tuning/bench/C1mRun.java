@@ -188,29 +188,28 @@ public final class C1mRun {
      * is reported and leaves the others to be raised.
      */
     static void raiseKernelSettings(SysctlChanges sysctls, SystemView system, long connections) {
-        raise("net.ipv4.tcp_max_syn_backlog", () -> sysctls.raiseTo("net.ipv4.tcp_max_syn_backlog", 8_192));
-        raise("net.netfilter.nf_conntrack_max",
-                () -> sysctls.raiseTo("net.netfilter.nf_conntrack_max", (long) (connections * 2.2)));
-        raise("net.ipv4.tcp_migrate_req", () -> sysctls.raiseTo("net.ipv4.tcp_migrate_req", 1));
+        change("net.ipv4.tcp_max_syn_backlog", name -> sysctls.raiseTo(name, 8_192));
+        change("net.netfilter.nf_conntrack_max", name -> sysctls.raiseTo(name, (long) (connections * 2.2)));
+        change("net.ipv4.tcp_migrate_req", name -> sysctls.raiseTo(name, 1));
         ReadinessCheck tcpMem = new ReadinessDoctor(system)
                 .examine(ReadinessTarget.of(connections, true)).check("net.ipv4.tcp_mem (pages)");
         Matcher wanted = Pattern.compile("tcp_mem=\"([0-9 ]+)\"").matcher(tcpMem.fix());
         if (tcpMem.verdict() != Verdict.PASS && wanted.find()) {
-            raise("net.ipv4.tcp_mem", () -> sysctls.set("net.ipv4.tcp_mem", wanted.group(1)));
+            change("net.ipv4.tcp_mem", name -> sysctls.set(name, wanted.group(1)));
         }
         sysctls.changes().forEach((name, change) -> System.out.println("sysctl " + name + ": " + change));
     }
 
-    /** One kernel setting change that may fail. */
+    /** A change of one kernel setting, given its name, that may fail. */
     private interface SysctlChange {
-        boolean apply() throws IOException;
+        boolean apply(String name) throws IOException;
     }
 
-    private static void raise(String name, SysctlChange change) {
+    private static void change(String name, SysctlChange change) {
         try {
-            change.apply();
+            change.apply(name);
         } catch (IOException e) {
-            System.out.println("note: " + name + " left as it is (" + e.getMessage() + "); run as root to let the run raise it");
+            System.out.println("note: " + name + " left as it is (" + e.getMessage() + ")");
         }
     }
 
