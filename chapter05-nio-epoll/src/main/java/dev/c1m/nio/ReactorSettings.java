@@ -1,5 +1,6 @@
 package dev.c1m.nio;
 
+import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
@@ -12,9 +13,13 @@ import java.util.function.Supplier;
  * @param bufferSources   makes one {@link BufferSource} per reactor (default: plain heap buffers)
  * @param acceptFilter    decides, right after {@code accept()}, whether a connection is served
  * @param backlog         the listen backlog (the kernel caps it at {@code net.core.somaxconn})
+ * @param batchWindow     after a turn that handled only a few ready keys, how long the reactor
+ *                        waits before it selects again, so that the next turn finds more keys
+ *                        ready and one wake-up serves many events; it adds at most this much
+ *                        latency. Default zero: select again at once (see {@link Reactor})
  */
 public record ReactorSettings(int readBufferBytes, Watermarks watermarks, Supplier<BufferSource> bufferSources,
-                              AcceptFilter acceptFilter, int backlog) {
+                              AcceptFilter acceptFilter, int backlog, Duration batchWindow) {
 
     public ReactorSettings {
         if (readBufferBytes < 64) {
@@ -23,25 +28,32 @@ public record ReactorSettings(int readBufferBytes, Watermarks watermarks, Suppli
         if (backlog < 1) {
             throw new IllegalArgumentException("backlog must be positive, got " + backlog);
         }
+        if (batchWindow.isNegative()) {
+            throw new IllegalArgumentException("batchWindow must not be negative, got " + batchWindow);
+        }
     }
 
     public static ReactorSettings defaults() {
-        return new ReactorSettings(64 * 1024, Watermarks.DEFAULT, BufferSource::heap, AcceptFilter.ADMIT_ALL, 4096);
+        return new ReactorSettings(64 * 1024, Watermarks.DEFAULT, BufferSource::heap, AcceptFilter.ADMIT_ALL, 4096, Duration.ZERO);
     }
 
     public ReactorSettings withReadBufferBytes(int bytes) {
-        return new ReactorSettings(bytes, watermarks, bufferSources, acceptFilter, backlog);
+        return new ReactorSettings(bytes, watermarks, bufferSources, acceptFilter, backlog, batchWindow);
     }
 
     public ReactorSettings withWatermarks(Watermarks marks) {
-        return new ReactorSettings(readBufferBytes, marks, bufferSources, acceptFilter, backlog);
+        return new ReactorSettings(readBufferBytes, marks, bufferSources, acceptFilter, backlog, batchWindow);
     }
 
     public ReactorSettings withBufferSources(Supplier<BufferSource> sources) {
-        return new ReactorSettings(readBufferBytes, watermarks, sources, acceptFilter, backlog);
+        return new ReactorSettings(readBufferBytes, watermarks, sources, acceptFilter, backlog, batchWindow);
     }
 
     public ReactorSettings withAcceptFilter(AcceptFilter filter) {
-        return new ReactorSettings(readBufferBytes, watermarks, bufferSources, filter, backlog);
+        return new ReactorSettings(readBufferBytes, watermarks, bufferSources, filter, backlog, batchWindow);
+    }
+
+    public ReactorSettings withBatchWindow(Duration window) {
+        return new ReactorSettings(readBufferBytes, watermarks, bufferSources, acceptFilter, backlog, window);
     }
 }
