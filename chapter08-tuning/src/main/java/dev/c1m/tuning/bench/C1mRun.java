@@ -146,7 +146,8 @@ public final class C1mRun {
         List<String> workerArgs(int reactors, int perWorker, Duration idleTimeout) {
             return this == BARE ? List.of() : List.of("--reactors", Integer.toString(reactors),
                     "--max-connections", Integer.toString(perWorker),
-                    "--idle-timeout-ms", Long.toString(idleTimeout.toMillis()));
+                    "--idle-timeout-ms", Long.toString(idleTimeout.toMillis()),
+                    "--batch-window-ms", Long.toString(C1mServerMain.WORKER_BATCH_WINDOW.toMillis()));
         }
     }
 

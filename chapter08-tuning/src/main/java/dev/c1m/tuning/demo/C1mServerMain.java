@@ -33,12 +33,21 @@ public final class C1mServerMain {
               --port N            the shared port on 127.0.0.1 (default 9000)
               --metrics-port N    the summed metrics on 127.0.0.1 (default 9100, 0 = any)
               --idle-timeout-ms   passed to every worker (default 90000)
-              --worker-heap       -Xmx of each worker (default 64m)""";
+              --worker-heap       -Xmx of each worker (default 64m)
+              --batch-window-ms   each worker reactor's pause after a light turn (default 10 with
+                                  several workers, whose reactors each hear few events at a time; 0 with one)""";
 
     /** Descriptors a worker keeps for itself: jars, the selector, pipes, the metrics endpoint. */
     static final int RESERVED_DESCRIPTORS = 200;
     /** The kernel spreads SO_REUSEPORT connections unevenly (14,195 to 18,909 per process over 60): size with headroom. */
     static final double REUSEPORT_HEADROOM = 1.15;
+    /**
+     * A worker's reactor pause after a light turn. With many workers each hears a few events at a
+     * time (1M connections' 30 s heartbeats over 60 workers: 550 a second each), and one wake-up
+     * per event cost a quarter of the server's CPU per heartbeat (chapter 8 Results, part 2);
+     * 10 ms is a tenth of the heartbeat RTT budget.
+     */
+    public static final Duration WORKER_BATCH_WINDOW = Duration.ofMillis(10);
 
     private C1mServerMain() {
     }
@@ -46,7 +55,7 @@ public final class C1mServerMain {
     public static void main(String[] args) throws Exception {
         ConsoleLog.oneLinePerRecord();
         Options o = Options.parseOrExit(args, USAGE, List.of("connections", "workers", "port", "metrics-port",
-                "idle-timeout-ms", "worker-heap"), List.of());
+                "idle-timeout-ms", "worker-heap", "batch-window-ms"), List.of());
         long hardLimit = SystemView.live().openFiles().hard();
         int perWorker = perWorker(hardLimit);
         int workers = o.integer("workers", workersFor(o.integer("connections", 100_000, 1, Integer.MAX_VALUE), hardLimit),
@@ -55,7 +64,9 @@ public final class C1mServerMain {
         WorkerSupervisor supervisor = WorkerSupervisor.start(workers, "127.0.0.1", o.integer("port", 9000, 0, 65535), jvm,
                 List.of("--reactors", workers == 1 ? Integer.toString(Runtime.getRuntime().availableProcessors()) : "1",
                         "--max-connections", Integer.toString(perWorker),
-                        "--idle-timeout-ms", Integer.toString(o.integer("idle-timeout-ms", 90_000, 1, Integer.MAX_VALUE))));
+                        "--idle-timeout-ms", Integer.toString(o.integer("idle-timeout-ms", 90_000, 1, Integer.MAX_VALUE)),
+                        "--batch-window-ms", Integer.toString(o.integer("batch-window-ms",
+                                workers == 1 ? 0 : (int) WORKER_BATCH_WINDOW.toMillis(), 0, 1000))));
         MetricsEndpoint metrics = MetricsEndpoint.serving(
                 new InetSocketAddress("127.0.0.1", o.integer("metrics-port", 9100, 0, 65535)), supervisor::scrapeSum);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("drain-on-sigterm").unstarted(() -> {

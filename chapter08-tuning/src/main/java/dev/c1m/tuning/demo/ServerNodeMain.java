@@ -50,6 +50,8 @@ public final class ServerNodeMain {
                                    30 s heartbeats); ignored with --limits
               --limits             a properties file of chapter 2's ServerLimits, reloaded on change
               --buffer-pool-mb     ceiling of the direct buffer pool (default 64)
+              --batch-window-ms    pause of a reactor after a turn with few ready keys, so that one
+                                   wake-up serves many events (default 0 = none)
               --metrics-port       metrics port on 127.0.0.1 (default 0 = any, -1 = none)
               --exit-with-parent   drain and exit when the parent process ends (for supervised workers)""";
 
@@ -60,7 +62,7 @@ public final class ServerNodeMain {
         ConsoleLog.oneLinePerRecord();
         Options o = Options.parseOrExit(args, USAGE,
                 List.of("host", "port", "reactors", "max-connections", "max-per-address", "connect-rate",
-                        "idle-timeout-ms", "limits", "buffer-pool-mb", "metrics-port"),
+                        "idle-timeout-ms", "limits", "buffer-pool-mb", "batch-window-ms", "metrics-port"),
                 List.of("exit-with-parent"));
         int maxConnections = o.integer("max-connections", 10_000, 1, Integer.MAX_VALUE);
         NodeSettings settings = NodeSettings.defaults()
@@ -68,7 +70,8 @@ public final class ServerNodeMain {
                 .withReactors(o.integer("reactors", Runtime.getRuntime().availableProcessors(), 1, 1024))
                 .withAdmission(maxConnections, o.integer("max-per-address", maxConnections, 1, Integer.MAX_VALUE),
                         o.integer("connect-rate", 0, 0, Integer.MAX_VALUE))
-                .withBufferPoolBytes(o.integer("buffer-pool-mb", 64, 1, 1 << 20) * 1024L * 1024);
+                .withBufferPoolBytes(o.integer("buffer-pool-mb", 64, 1, 1 << 20) * 1024L * 1024)
+                .withBatchWindow(Duration.ofMillis(o.integer("batch-window-ms", 0, 0, 1000)));
         Supplier<ServerLimits> limits = limits(o.string("limits", null), o.integer("idle-timeout-ms", 90_000, 1, Integer.MAX_VALUE));
 
         ServerNode node = ServerNode.start("c1m", settings, limits);

@@ -1,6 +1,7 @@
 package dev.c1m.tuning.server;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 
 /**
  * How one server process is built: where it listens, how many reactors it runs, its admission
@@ -17,36 +18,44 @@ import java.net.InetSocketAddress;
  * @param connectsPerSecond new connections admitted per second (a token bucket with one second's
  *                          burst); 0 for no limit
  * @param bufferPoolBytes   the ceiling of all I/O buffers of this process (chapter 7's pool)
+ * @param batchWindow       each reactor's pause after a light turn (chapter 5's
+ *                          {@code ReactorSettings.batchWindow}): fewer wake-ups per event, at most
+ *                          this much more latency
  */
 public record NodeSettings(InetSocketAddress address, int reactors, int maxConnections, int maxPerAddress,
-                           int connectsPerSecond, long bufferPoolBytes) {
+                           int connectsPerSecond, long bufferPoolBytes, Duration batchWindow) {
 
     public NodeSettings {
-        if (reactors < 1 || maxConnections < 1 || maxPerAddress < 1 || connectsPerSecond < 0 || bufferPoolBytes < 1) {
+        if (reactors < 1 || maxConnections < 1 || maxPerAddress < 1 || connectsPerSecond < 0 || bufferPoolBytes < 1
+                || batchWindow.isNegative()) {
             throw new IllegalArgumentException("invalid node settings: " + reactors + " reactors, " + maxConnections
                     + " connections, " + maxPerAddress + " per address, " + connectsPerSecond + "/s, "
-                    + bufferPoolBytes + " buffer bytes");
+                    + bufferPoolBytes + " buffer bytes, batch window " + batchWindow);
         }
     }
 
-    /** 127.0.0.1 on a free port, one reactor, 10,000 connections, 64 MiB of buffers, no rate limit. */
+    /** 127.0.0.1 on a free port, one reactor, 10,000 connections, 64 MiB of buffers, no rate limit, no batch window. */
     public static NodeSettings defaults() {
-        return new NodeSettings(new InetSocketAddress("127.0.0.1", 0), 1, 10_000, 10_000, 0, 64L * 1024 * 1024);
+        return new NodeSettings(new InetSocketAddress("127.0.0.1", 0), 1, 10_000, 10_000, 0, 64L * 1024 * 1024, Duration.ZERO);
     }
 
     public NodeSettings withAddress(InetSocketAddress newAddress) {
-        return new NodeSettings(newAddress, reactors, maxConnections, maxPerAddress, connectsPerSecond, bufferPoolBytes);
+        return new NodeSettings(newAddress, reactors, maxConnections, maxPerAddress, connectsPerSecond, bufferPoolBytes, batchWindow);
     }
 
     public NodeSettings withReactors(int count) {
-        return new NodeSettings(address, count, maxConnections, maxPerAddress, connectsPerSecond, bufferPoolBytes);
+        return new NodeSettings(address, count, maxConnections, maxPerAddress, connectsPerSecond, bufferPoolBytes, batchWindow);
     }
 
     public NodeSettings withAdmission(int connections, int perAddress, int perSecond) {
-        return new NodeSettings(address, reactors, connections, perAddress, perSecond, bufferPoolBytes);
+        return new NodeSettings(address, reactors, connections, perAddress, perSecond, bufferPoolBytes, batchWindow);
     }
 
     public NodeSettings withBufferPoolBytes(long bytes) {
-        return new NodeSettings(address, reactors, maxConnections, maxPerAddress, connectsPerSecond, bytes);
+        return new NodeSettings(address, reactors, maxConnections, maxPerAddress, connectsPerSecond, bytes, batchWindow);
+    }
+
+    public NodeSettings withBatchWindow(Duration window) {
+        return new NodeSettings(address, reactors, maxConnections, maxPerAddress, connectsPerSecond, bufferPoolBytes, window);
     }
 }

@@ -66,7 +66,8 @@ public final class ServerNode implements AutoCloseable {
         SessionFactory sessions = new SessionFactory(limits);
         ReactorSettings reactorSettings = ReactorSettings.defaults()
                 .withBufferSources(() -> new PooledBufferSource(pool))
-                .withAcceptFilter(new AdmissionGate(admission, AdmissionGate.WhenFull.REPLY_BUSY));
+                .withAcceptFilter(new AdmissionGate(admission, AdmissionGate.WhenFull.REPLY_BUSY))
+                .withBatchWindow(settings.batchWindow());
         ReactorServer server = ReactorServer.reusePort(name, settings.address(), settings.reactors(), sessions,
                 reactorSettings);
         return new ServerNode(server, sessions, admission, pool);

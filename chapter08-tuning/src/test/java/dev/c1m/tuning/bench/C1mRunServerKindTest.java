@@ -20,7 +20,7 @@ class C1mRunServerKindTest {
         assertThat(course.workerMain).isEqualTo(ServerNodeMain.class);
         assertThat(course.perConnectionClass).isEqualTo(Connection.class.getName());
         assertThat(course.workerArgs(2, 17_000, Duration.ofSeconds(90))).containsExactly(
-                "--reactors", "2", "--max-connections", "17000", "--idle-timeout-ms", "90000");
+                "--reactors", "2", "--max-connections", "17000", "--idle-timeout-ms", "90000", "--batch-window-ms", "10");
     }
 
     @Test
