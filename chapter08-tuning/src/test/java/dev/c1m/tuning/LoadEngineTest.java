@@ -4,6 +4,9 @@ import dev.c1m.concurrency.load.LatencyHistogram;
 import dev.c1m.echo.AcceptBackoff;
 import dev.c1m.echo.LineEchoHandler;
 import dev.c1m.echo.TcpServer;
+import dev.c1m.lifecycle.KernelSocket;
+import dev.c1m.lifecycle.SocketTable;
+import dev.c1m.lifecycle.TcpState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +36,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.nio.channels.ServerSocketChannel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The load generator in this JVM against chapter 1's echo server (one virtual thread per connection). */
 @Timeout(30)
@@ -118,6 +122,52 @@ class LoadEngineTest {
         assertThat(report.errors()).isEmpty();
         assertPercentilesOrdered(report.latency());
         assertThat(peers).containsExactlyInAnyOrder("127.0.0.2", "127.0.0.3");
+    }
+
+    @Test
+    void theEndOfARunResetsItsConnectionsSoThatNoneOfItsPortsIsLeftInTimeWait() throws Exception {
+        assumeTrue(SocketTable.isSupported(), "reading TCP states needs Linux /proc/net/tcp");
+        Set<InetSocketAddress> clientEnds = ConcurrentHashMap.newKeySet();
+        AtomicLong resetsSeen = new AtomicLong();
+        try (ServerSocket listener = new ServerSocket(0, 100, InetAddress.getByName("127.0.0.1"));
+             var readers = Executors.newVirtualThreadPerTaskExecutor()) {
+            Thread acceptor = Thread.ofPlatform().name("accept-and-read").start(() -> {
+                while (true) {
+                    try {
+                        Socket s = listener.accept();
+                        clientEnds.add((InetSocketAddress) s.getRemoteSocketAddress());
+                        readers.submit(() -> readUntilTheEnd(s, resetsSeen));
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+
+            LoadReport report = run(plan("hold", listener.getLocalPort(), "--connections", "50", "--hold", "300ms"));
+            listener.close();
+            acceptor.join();
+            readers.shutdown();
+            assertThat(readers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(report.connected()).isEqualTo(50);
+            assertThat(clientEnds).hasSize(50);
+            assertThat(resetsSeen).as("every connection ended with a reset, not an end of stream").hasValue(50);
+            // an orderly close from the generator would leave each of these in TIME_WAIT for 60 s
+            assertThat(SocketTable.all()).filteredOn(s -> clientEnds.contains(s.local()))
+                    .extracting(KernelSocket::state).doesNotContain(TcpState.TIME_WAIT);
+        }
+    }
+
+    private static void readUntilTheEnd(Socket socket, AtomicLong resetsSeen) {
+        try (socket) {
+            while (socket.getInputStream().read() >= 0) {
+                // the generator sends nothing without heartbeats; wait for how the connection ends
+            }
+        } catch (IOException e) {
+            if (String.valueOf(e.getMessage()).contains("reset")) {
+                resetsSeen.incrementAndGet();
+            }
+        }
     }
 
     @Test
