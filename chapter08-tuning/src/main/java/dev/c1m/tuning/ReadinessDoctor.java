@@ -68,8 +68,8 @@ public final class ReadinessDoctor {
         checks.add(finTimeout(system.sysctlValue("net.ipv4.tcp_fin_timeout").orElse(60L)));
         system.sysctlValue("net.ipv4.tcp_ehash_entries").ifPresent(v -> checks.add(establishedHash(v, sockets)));
         long available = system.memAvailableBytes();
-        long[] tcpMem = system.sysctl("net.ipv4.tcp_mem").orElse(new long[] {0, 0, 0});
-        checks.add(tcpMem(tcpMem, sockets, available));
+        checks.add(system.sysctl("net.ipv4.tcp_mem").map(pages -> tcpMem(pages, sockets, available))
+                .orElseGet(ReadinessDoctor::tcpMemNotVisible));
         checks.add(buffers("net.ipv4.tcp_rmem", "receive"));
         checks.add(buffers("net.ipv4.tcp_wmem", "send"));
         long memory = sockets * target.kernelBytesPerSocket() + n * target.heapBytesPerConnection()
@@ -220,6 +220,13 @@ public final class ReadinessDoctor {
         long max = Math.min(available / 2, sockets * 4096L) / 4096;
         return new ReadinessCheck("net.ipv4.tcp_mem (pages)", value, allows + ": less than one page each", Verdict.WARN,
                 sysctl("net.ipv4.tcp_mem", "\"" + max / 2 + " " + max * 3 / 4 + " " + max + "\""));
+    }
+
+    /** Inside a network namespace other than the first, the global {@code tcp_mem} has no file at all. */
+    private static ReadinessCheck tcpMemNotVisible() {
+        return new ReadinessCheck("net.ipv4.tcp_mem (pages)", "not visible here",
+                "global to the machine, and a network namespace other than the first does not show it", Verdict.WARN,
+                "run the doctor outside the namespace and raise it there (chapter 8's scripts/c1m-netns.sh does)");
     }
 
     private ReadinessCheck buffers(String name, String direction) {

@@ -54,6 +54,12 @@ public final class FixtureMachine {
         return file("proc/sys/" + name.replace('.', '/'), value + "\n");
     }
 
+    /** Removes a sysctl's file, as a kernel without it (or a namespace that does not show it) would. */
+    FixtureMachine without(String sysctlName) {
+        files.remove("proc/sys/" + sysctlName.replace('.', '/'));
+        return this;
+    }
+
     FixtureMachine memAvailableKib(long kib) {
         return file("proc/meminfo", "MemTotal:       " + (kib + 1_000_000) + " kB\nMemFree:         1000 kB\nMemAvailable:   "
                 + kib + " kB\n");

@@ -175,6 +175,16 @@ class ReadinessDoctorTest {
     }
 
     @Test
+    void inANetworkNamespaceThatHidesTcpMemTheDoctorSaysSoInsteadOfReadingZero() throws IOException {
+        ReadinessReport report = examine(FixtureMachine.laptop().without("net.ipv4.tcp_mem"), MILLION_HERE);
+
+        ReadinessCheck tcpMem = report.check("net.ipv4.tcp_mem (pages)");
+        assertThat(tcpMem.verdict()).isEqualTo(Verdict.WARN);
+        assertThat(tcpMem.value()).isEqualTo("not visible here");
+        assertThat(tcpMem.fix()).contains("outside the namespace").doesNotContain("sysctl -w");
+    }
+
+    @Test
     void tcpTwReuseOffWarns() throws IOException {
         ReadinessReport report = millionOnALaptopWith("net.ipv4.tcp_tw_reuse", "0");
 
