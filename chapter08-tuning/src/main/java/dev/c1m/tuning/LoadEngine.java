@@ -44,7 +44,8 @@ import java.util.function.LongSupplier;
  * generator little next to the server it measures.
  *
  * <p>Modes: HOLD opens connections at the plan's rate and keeps them, sending
- * {@code PING <seq> <nanos>} on each every heartbeat interval; ECHO sends lines of
+ * {@code PING <seq> <nanos>} on each every heartbeat interval, with its results per step of
+ * {@code stepDuration} as well as in all; ECHO sends lines of
  * {@code messageBytes} in closed loop (or at a total rate: latency then counts from the intended
  * send time, so a slow server cannot hide its queueing, the "coordinated omission" trap); RAMP is
  * ECHO with {@code step} more connections every step. Connections are spread round robin over the
@@ -196,10 +197,10 @@ public final class LoadEngine {
             }
             long end = nanoClock.getAsLong();
             long openAtEnd = open;
-            if (plan.mode() == LoadMode.RAMP && end > stepStartNanos) {
-                finishStep(end);
-            }
             drain(opened);
+            if (plan.mode() != LoadMode.ECHO) {
+                finishStep(nanoClock.getAsLong()); // after the drain, so that the steps add up to the whole run
+            }
             publishProgress(nanoClock.getAsLong());
             closeAll();
             long connectNanos = connected == 0 ? 0 : lastConnectNanos - startNanos;
@@ -221,8 +222,10 @@ public final class LoadEngine {
         if (now >= endNanos) {
             return false;
         }
-        if (plan.mode() == LoadMode.RAMP) {
-            advanceRamp(now);
+        switch (plan.mode()) {
+            case RAMP -> advanceRamp(now);
+            case HOLD -> advanceHoldStep(now);
+            case ECHO -> { }
         }
         openConnections(now);
         if (nothingLeft()) {
@@ -626,6 +629,18 @@ public final class LoadEngine {
         if (now - stepStartNanos >= plan.stepDuration().toNanos() && steps.size() + 1 < plan.steps()) {
             finishStep(now);
             budget = Math.min(plan.connections(), budget + plan.step());
+        }
+    }
+
+    /**
+     * Hold mode cuts its run into steps of {@code --step-duration}, each ending at the first pass
+     * after start + k steps, so that step k of every process covers the same time: a supervisor's
+     * children start together, and an observer can pick the steps of a window (the C1M run's
+     * "while holding"). A stall longer than a step is followed by empty steps, to stay aligned.
+     */
+    private void advanceHoldStep(long now) {
+        if (now - startNanos >= (steps.size() + 1) * plan.stepDuration().toNanos()) {
+            finishStep(now);
         }
     }
 

@@ -50,6 +50,7 @@ public record LoadPlan(LoadMode mode, List<InetAddress> destinations, int port, 
                 --csv FILE              append the result as CSV rows (header written once)
                 --quiet                 no progress line
               hold: --hold T (default 30s)  --heartbeat T (0 = none, default 0)
+                    --step-duration T (round trips reported per step of T, default 5s)
                     --heartbeat-reply pong|echo|either (default either)  --reconnect
               echo: --duration T (default 10s)  --warmup T (default 2s)  --message-bytes N (default 16)
                     --rate N (requests/s in all, 0 = closed loop, default 0)

@@ -23,13 +23,14 @@ import java.util.StringJoiner;
  *
  * @param connectNanos  from the first attempt to the last successful connect of the initial ramp
  * @param measuredNanos the window the request rate is computed over (hold time, echo duration)
- * @param steps         ramp mode's per-step results, otherwise empty
+ * @param steps         ramp mode's per-step results, hold mode's per {@code --step-duration} (aligned
+ *                      across processes), echo mode none
  */
 public record LoadReport(LoadMode mode, int processes, long target, long attempted, long connected, long peakOpen,
                          long openAtEnd, long connectNanos, long measuredNanos, long sent, long answered, long failed,
                          Map<ErrorKind, Long> errors, LatencyHistogram latency, List<Step> steps) {
 
-    /** One ramp step: the load it ran at and what it measured. */
+    /** One step: the connections open at its end, how long it lasted, and what it measured. */
     public record Step(long connections, long nanos, long sent, long answered, long failed, LatencyHistogram latency) {
 
         public double requestsPerSecond() {

@@ -171,6 +171,25 @@ class LoadEngineTest {
     }
 
     @Test
+    void holdModeReportsRoundTripsPerStepAlignedToItsStartAndTheStepsAddUpToTheRun() throws IOException {
+        LoadReport report = run(plan("hold", server.localAddress().getPort(), "--connections", "20",
+                "--heartbeat", "50ms", "--hold", "1s", "--step-duration", "200ms", "--heartbeat-reply", "echo"));
+
+        List<LoadReport.Step> steps = report.steps();
+        assertThat(steps).hasSizeGreaterThanOrEqualTo(5);
+        assertThat(steps.stream().mapToLong(LoadReport.Step::answered).sum()).isEqualTo(report.answered()).isPositive();
+        assertThat(steps.stream().mapToLong(LoadReport.Step::sent).sum()).isEqualTo(report.sent());
+        assertThat(steps.stream().mapToLong(s -> s.latency().count()).sum()).isEqualTo(report.latency().count());
+        long endOfStep = 0;
+        for (int k = 0; k < steps.size() - 1; k++) { // the last one ends with the run
+            endOfStep += steps.get(k).nanos();
+            assertThat(endOfStep).as("step %d ends no earlier than %d steps after the start", k, k + 1)
+                    .isGreaterThanOrEqualTo((k + 1) * 200_000_000L);
+        }
+        assertThat(steps.getLast().connections()).isEqualTo(20);
+    }
+
+    @Test
     void aStrictPongExpectationRejectsAnEchoedPingAsABadReply() throws IOException {
         LoadReport report = run(plan("hold", server.localAddress().getPort(), "--connections", "10",
                 "--heartbeat", "50ms", "--hold", "500ms", "--heartbeat-reply", "pong"));

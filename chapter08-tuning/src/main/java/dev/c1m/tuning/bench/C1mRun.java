@@ -1,5 +1,6 @@
 package dev.c1m.tuning.bench;
 
+import dev.c1m.concurrency.load.LatencyHistogram;
 import dev.c1m.echo.demo.ConsoleLog;
 import dev.c1m.echo.demo.Options;
 import dev.c1m.lifecycle.ShutdownReport;
@@ -34,6 +35,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -72,6 +74,8 @@ public final class C1mRun {
               durations: 500ms, 10s, 2m, 1h""";
 
     private static final Duration SAMPLE_INTERVAL = Duration.ofSeconds(5);
+    /** The load reports its round trips per step of this; "while holding" is made of whole steps. */
+    static final Duration LOAD_STEP = Duration.ofSeconds(10);
     /** Connections per loopback source address: half the ephemeral port range, where connects stay fast. */
     private static final int MAX_PER_SOURCE = 14_000;
     static final List<String> SERVER_JVM = WorkerSupervisor.workerJvmOptions("64m");
@@ -201,6 +205,21 @@ public final class C1mRun {
         sysctls.changes().forEach((name, change) -> System.out.println("sysctl " + name + ": " + change));
     }
 
+    /**
+     * The round trips of the load's steps that lie wholly within {@code [from, to)} of its clock:
+     * step {@code k} covers {@code [k, k + 1)} times {@code step}.
+     */
+    static LatencyHistogram roundTripsWithin(List<LoadReport.Step> steps, Duration step, Duration from, Duration to) {
+        LatencyHistogram within = new LatencyHistogram();
+        for (int k = 0; k < steps.size(); k++) {
+            Duration start = step.multipliedBy(k);
+            if (start.compareTo(from) >= 0 && start.plus(step).compareTo(to) <= 0) {
+                within.add(steps.get(k).latency());
+            }
+        }
+        return within;
+    }
+
     /** A change of one kernel setting, given its name, that may fail. */
     private interface SysctlChange {
         boolean apply(String name) throws IOException;
@@ -230,6 +249,8 @@ public final class C1mRun {
         private final long started = System.nanoTime();
         private final List<Sample> timeline = new ArrayList<>();
         private final AtomicReference<LoadProgress> clients = new AtomicReference<>(LoadProgress.ZERO);
+        /** When the load processes started, on this JVM's {@code nanoTime} clock (their children start together). */
+        private final AtomicLong loadStarted = new AtomicLong();
         private final StringBuilder report = new StringBuilder();
         private WorkerSupervisor server;
 
@@ -262,7 +283,10 @@ public final class C1mRun {
                 LoadSupervisor load = new LoadSupervisor();
                 CompletableFuture<LoadReport> run = CompletableFuture.supplyAsync(() -> {
                     try {
-                        return load.run(plan, loadProcesses, LoadGenMain.class, LOAD_JVM, clients::set);
+                        return load.run(plan, loadProcesses, LoadGenMain.class, LOAD_JVM, progress -> {
+                            clients.set(progress);
+                            loadStarted.compareAndSet(0, System.nanoTime() - progress.elapsedNanos());
+                        });
                     } catch (IOException | InterruptedException e) {
                         throw new IllegalStateException("the load generator failed: " + e.getMessage(), e);
                     }
@@ -282,7 +306,8 @@ public final class C1mRun {
                     "--connect-rate", Integer.toString(settings.connectRate()), "--sources", sources,
                     "--max-per-pair", Integer.toString(MAX_PER_SOURCE),
                     "--heartbeat", settings.heartbeat().toMillis() + "ms", "--heartbeat-reply", "pong",
-                    "--hold", settings.hold().toMillis() + "ms", "--reconnect");
+                    "--hold", settings.hold().toMillis() + "ms", "--step-duration", LOAD_STEP.toMillis() + "ms",
+                    "--reconnect");
         }
 
         /**
@@ -290,7 +315,7 @@ public final class C1mRun {
          * are null, and {@code windowSeconds} 0, when the hold ended before they were taken.
          */
         record Holding(double rampSeconds, double serverCores, KernelMeter.CpuTicks machineInWindow,
-                       long heartbeatsInWindow, double windowSeconds,
+                       long heartbeatsInWindow, double windowSeconds, Duration steadyFrom, Duration steadyTo,
                        HeapCensus census, long clientsOpen, long serverConnections, long rssBytes, long slabBytes,
                        LoadReport busyEcho) {
         }
@@ -316,6 +341,7 @@ public final class C1mRun {
             long busyFrom = hold * 6 / 10;
             long busyNanos = Math.min(settings.busyDuration().toNanos(), hold / 4);
             HeapCensus census = null;
+            long steadyTo = 0;
             Sample atCensus = null;
             Sample lastWhileHolding = null;
             long clientsWhileHolding = 0;
@@ -334,8 +360,9 @@ public final class C1mRun {
                 lastOpen = progress.open();
                 if (rampDone < 0 && (sample.clientsOpen() >= settings.connections() || allAttempted)) {
                     rampDone = now;
-                    System.out.printf(Locale.ROOT, "ramp done after %.1f s: %,d of %,d connections open%n",
-                            (now - started) / 1e9, sample.clientsOpen(), settings.connections());
+                    System.out.printf(Locale.ROOT, "ramp done after %.1f s: %,d of %,d connections open (the load started at %.1f s)%n",
+                            (now - started) / 1e9, sample.clientsOpen(), settings.connections(),
+                            (loadStarted.get() - started) / 1e9);
                 }
                 long held = rampDone < 0 ? -1 : now - rampDone;
                 if (held >= windowFrom && cpuStartNanos == 0) {
@@ -352,6 +379,7 @@ public final class C1mRun {
                 }
                 if (held >= censusAt && windowSeconds > 0 && census == null) {
                     long censusStart = System.nanoTime();
+                    steadyTo = censusStart;
                     census = census();
                     atCensus = sample();
                     clientsAtCensus = clients.get().open();
@@ -373,7 +401,12 @@ public final class C1mRun {
                 System.out.println("the hold ended before every measurement was taken; the report says which are missing");
             }
             Sample at = atCensus != null ? atCensus : lastWhileHolding;
-            return new Holding((rampDone - started) / 1e9, serverCores, machineInWindow, beatsInWindow, windowSeconds, census,
+            // the steady state: after the CPU window's settling time, before the census disturbs it
+            long origin = loadStarted.get();
+            Duration steadyFrom = Duration.ofNanos(Math.max(0, rampDone + windowFrom - origin));
+            Duration steadyUntil = Duration.ofNanos(Math.max(0, (steadyTo > 0 ? steadyTo : System.nanoTime()) - origin));
+            return new Holding((rampDone - started) / 1e9, serverCores, machineInWindow, beatsInWindow, windowSeconds,
+                    steadyFrom, steadyUntil, census,
                     atCensus != null ? clientsAtCensus : clientsWhileHolding, at.serverConnections(), at.serverRssBytes(),
                     at.slabBytes(), busy == null ? null : busy.get());
         }
@@ -419,6 +452,21 @@ public final class C1mRun {
             return server.workerPids().stream().mapToLong(ProcessMeter::rssBytes).sum();
         }
 
+        /** A time on the load's clock, in seconds of this run (the clock of its progress lines). */
+        private double runSeconds(long loadNanos) {
+            return (loadStarted.get() + loadNanos - started) / 1e9;
+        }
+
+        private static long ceilToStep(Duration at) {
+            long step = LOAD_STEP.toNanos();
+            return (at.toNanos() + step - 1) / step * step;
+        }
+
+        private static long floorToStep(Duration at) {
+            long step = LOAD_STEP.toNanos();
+            return at.toNanos() / step * step;
+        }
+
         private long serverCpu() {
             return server.workerPids().stream().mapToLong(ProcessMeter::cpuNanos).sum();
         }
@@ -448,9 +496,15 @@ public final class C1mRun {
             line("unexpected disconnects", String.format(Locale.ROOT, "%,d; all errors: %s", unexpected, result.errors()));
             line("heartbeats", String.format(Locale.ROOT, "%,d sent, %,d answered, %,d failed", result.sent(),
                     result.answered(), result.failed()));
-            line("heartbeat RTT", String.format(Locale.ROOT, "p50 %s  p99 %s  p99.9 %s  max %s",
+            line("heartbeat RTT", String.format(Locale.ROOT, "p50 %s  p99 %s  p99.9 %s  max %s  (the whole run)",
                     ms(result.latency().percentile(50)), ms(result.latency().percentile(99)),
                     ms(result.latency().percentile(99.9)), ms(result.latency().max())));
+            LatencyHistogram steady = roundTripsWithin(result.steps(), LOAD_STEP, holding.steadyFrom(), holding.steadyTo());
+            line("heartbeat RTT while holding", steady.count() == 0
+                    ? "not measured: no whole " + LOAD_STEP.toSeconds() + " s step between the ramp and the heap census"
+                    : String.format(Locale.ROOT, "p50 %s  p99 %s  p99.9 %s  max %s  (%,d heartbeats from %.0f s to %.0f s of the run: after the ramp, before the heap census)",
+                    ms(steady.percentile(50)), ms(steady.percentile(99)), ms(steady.percentile(99.9)), ms(steady.max()),
+                    steady.count(), runSeconds(ceilToStep(holding.steadyFrom())), runSeconds(floorToStep(holding.steadyTo()))));
             // Divided by the connections the census found: on a saturated machine the census of 59
             // workers can take minutes, and connections may come and go meanwhile.
             long counted = holding.census() == null ? 0 : holding.census().instancesOf(settings.server().perConnectionClass);
