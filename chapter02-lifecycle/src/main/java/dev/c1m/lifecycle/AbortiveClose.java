@@ -18,8 +18,8 @@ import java.nio.channels.SocketChannel;
  * replies are complete before closing, where TIME_WAIT would otherwise hold thousands of ports.
  * A load generator that has read every reply it waited for is such a client (chapter 8's resets
  * its connections at the end of a run, so that the next run's {@code bind()} calls need not
- * search past a hundred thousand ports still in TIME_WAIT). When not to: whenever the last bytes written matter, because they may be thrown away unsent;
- * and never as a general cure for TIME_WAIT, which exists to keep a late duplicate segment of an
+ * search past a hundred thousand ports still in TIME_WAIT). When not to: whenever the last bytes
+ * written matter, because they may be thrown away unsent; and never as a general cure for TIME_WAIT, which exists to keep a late duplicate segment of an
  * old connection from being read as part of a new one with the same addresses and ports.
  *
  * <p>A non-blocking channel registered with a selector is closed only when the selector next

@@ -91,7 +91,6 @@ class ReactorAdmissionTest {
         // a client can read its reply before the count includes it (24 and 8 of 300 repeated runs failed without this wait)
         Await.until("the acceptor has counted every refusal", TIMEOUT,
                 () -> server.acceptors().getFirst().refusedConnections() == limit);
-        assertThat(server.acceptors().getFirst().refusedConnections()).isEqualTo(limit);
         assertThat(server.connectionCount()).isEqualTo(limit);
         assertThat(admitted.getFirst().request("still there?")).isEqualTo("echo: still there?"); // responsive while full
 

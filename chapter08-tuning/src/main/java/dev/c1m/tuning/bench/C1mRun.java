@@ -313,6 +313,8 @@ public final class C1mRun {
         /**
          * What was measured while all connections were held; {@code census} and {@code busyEcho}
          * are null, and {@code windowSeconds} 0, when the hold ended before they were taken.
+         * {@code steadyFrom} and {@code steadyTo} bound the steady state on the load's clock: from the
+         * CPU window's start to the census (or the end of the hold).
          */
         record Holding(double rampSeconds, double serverCores, KernelMeter.CpuTicks machineInWindow,
                        long heartbeatsInWindow, double windowSeconds, Duration steadyFrom, Duration steadyTo,
@@ -341,7 +343,7 @@ public final class C1mRun {
             long busyFrom = hold * 6 / 10;
             long busyNanos = Math.min(settings.busyDuration().toNanos(), hold / 4);
             HeapCensus census = null;
-            long steadyTo = 0;
+            long censusStartedAt = 0;
             Sample atCensus = null;
             Sample lastWhileHolding = null;
             long clientsWhileHolding = 0;
@@ -379,7 +381,7 @@ public final class C1mRun {
                 }
                 if (held >= censusAt && windowSeconds > 0 && census == null) {
                     long censusStart = System.nanoTime();
-                    steadyTo = censusStart;
+                    censusStartedAt = censusStart;
                     census = census();
                     atCensus = sample();
                     clientsAtCensus = clients.get().open();
@@ -404,9 +406,9 @@ public final class C1mRun {
             // the steady state: after the CPU window's settling time, before the census disturbs it
             long origin = loadStarted.get();
             Duration steadyFrom = Duration.ofNanos(Math.max(0, rampDone + windowFrom - origin));
-            Duration steadyUntil = Duration.ofNanos(Math.max(0, (steadyTo > 0 ? steadyTo : System.nanoTime()) - origin));
+            Duration steadyTo = Duration.ofNanos(Math.max(0, (censusStartedAt > 0 ? censusStartedAt : System.nanoTime()) - origin));
             return new Holding((rampDone - started) / 1e9, serverCores, machineInWindow, beatsInWindow, windowSeconds,
-                    steadyFrom, steadyUntil, census,
+                    steadyFrom, steadyTo, census,
                     atCensus != null ? clientsAtCensus : clientsWhileHolding, at.serverConnections(), at.serverRssBytes(),
                     at.slabBytes(), busy == null ? null : busy.get());
         }
