@@ -98,6 +98,8 @@ public final class Reactor implements AutoCloseable {
     private volatile int connections;
     private volatile long registered;
     private volatile long peakPendingOutputBytes;
+    private volatile long wakeUps;
+    private volatile long readyKeys;
 
     private Reactor(String name, Selector selector, ReactorSettings settings) {
         this.name = name;
@@ -222,6 +224,19 @@ public final class Reactor implements AutoCloseable {
     /** The largest pending output any one connection of this reactor has had, in bytes. */
     public long peakPendingOutputBytes() {
         return peakPendingOutputBytes;
+    }
+
+    /**
+     * Turns of the loop that found ready keys: what the batch window reduces. With
+     * {@link #readyKeys()}, the keys one wake-up handles on average.
+     */
+    public long wakeUps() {
+        return wakeUps;
+    }
+
+    /** Ready keys handled since start, over all turns. */
+    public long readyKeys() {
+        return readyKeys;
     }
 
     /**
@@ -380,6 +395,10 @@ public final class Reactor implements AutoCloseable {
         timers.expire(System.nanoTime());
         flushStage();
         selectAndDispatch();
+        if (keysThisTurn > 0) {
+            wakeUps++;             // single writer: the reactor thread
+            readyKeys += keysThisTurn;
+        }
         if (batchWindowNanos > 0 && keysThisTurn > 0 && keysThisTurn < FULL_BATCH_KEYS && !closing) {
             LockSupport.parkNanos(batchWindowNanos);
         }

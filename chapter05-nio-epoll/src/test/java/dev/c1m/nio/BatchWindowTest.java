@@ -69,6 +69,42 @@ class BatchWindowTest {
     }
 
     @Test
+    void oneWakeUpHandlesTheLinesThatArrivedDuringAPause() throws Exception {
+        int lines = 200;
+        try (ReactorServer server = serverWithWindow(WINDOW)) {
+            Reactor reactor = server.workers().getFirst();
+            List<LineClient> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < lines; i++) {
+                    clients.add(LineClient.connect(server.localAddress(), TIMEOUT));
+                }
+                Await.until("every connection is accepted", TIMEOUT, () -> reactor.connectionCount() == lines);
+                long wakeUpsBefore = reactor.wakeUps();
+                long keysBefore = reactor.readyKeys();
+                long start = System.nanoTime();
+                for (LineClient client : clients) {
+                    client.sendRaw("x\n".getBytes(StandardCharsets.US_ASCII));
+                }
+                Duration sending = Duration.ofNanos(System.nanoTime() - start);
+                for (LineClient client : clients) {
+                    assertThat(client.readLine()).isEqualTo("echo: x");
+                }
+                Await.until("the last turn is counted", TIMEOUT, () -> reactor.readyKeys() - keysBefore >= lines);
+
+                // After the first line's turn, each wake-up follows a pause of the window (or a
+                // turn too full to pause): the lines of many connections share a wake-up.
+                long bound = 1 + sending.toNanos() / WINDOW.toNanos() + 1 + lines / Reactor.FULL_BATCH_KEYS;
+                assertThat(reactor.wakeUps() - wakeUpsBefore).isBetween(1L, bound);
+                assertThat(reactor.readyKeys() - keysBefore).isEqualTo(lines);
+            } finally {
+                for (LineClient client : clients) {
+                    client.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void closeDoesNotWaitForAPauseToEnd() throws Exception {
         ReactorServer server = serverWithWindow(Duration.ofSeconds(20));
         Reactor reactor = server.workers().getFirst();
