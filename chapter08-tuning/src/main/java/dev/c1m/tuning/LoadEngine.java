@@ -22,6 +22,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -42,6 +43,12 @@ import java.util.function.LongSupplier;
  * heartbeats of connections it has just opened. A heartbeat is written and its reply parsed as bytes,
  * with no {@code String} and no allocation, so a million connections' heartbeats cost the
  * generator little next to the server it measures.
+ *
+ * <p>With a {@link LoadPlan#batchWindow()}, a hold run whose connections are all open pauses for
+ * that window after a turn of fewer than {@value #FULL_BATCH_KEYS} ready keys, as chapter 5's
+ * reactor does: replies spread over many server processes would otherwise wake this loop one at
+ * a time. The pause is inside the round trips it measures, so they overstate the server's by up
+ * to the window, never understate it.
  *
  * <p>Modes: HOLD opens connections at the plan's rate and keeps them, sending
  * {@code PING <seq> <nanos>} on each every heartbeat interval, with its results per step of
@@ -75,6 +82,8 @@ public final class LoadEngine {
     private static final long HOLD_TICK_MILLIS = 20;
     /** 8,192 ticks: a 41 s rotation at 5 ms, 164 s at 20 ms; a longer interval costs a skipped visit per rotation. */
     private static final int HEARTBEAT_WHEEL_TICKS = 8192;
+    /** A turn with this many ready keys is busy enough: the loop selects again without a pause. */
+    private static final int FULL_BATCH_KEYS = 64;
     private static final byte[] PONG_SPACE = "PONG ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ECHOED_PING_SPACE = "echo: PING ".getBytes(StandardCharsets.US_ASCII);
     /** What {@link #parseDecimal} returns for bytes that are no {@code long} (a sender's clock never reads this). */
@@ -85,6 +94,7 @@ public final class LoadEngine {
     private final Consumer<LoadProgress> progressSink;
     private final long progressIntervalNanos;
     private final long tickMillis;
+    private final long batchWindowNanos;
     private volatile boolean stopRequested;
     private volatile LoadProgress lastProgress = LoadProgress.ZERO;
     private volatile Selector selector;
@@ -109,7 +119,7 @@ public final class LoadEngine {
     private long countFromNanos;
     private long budget;
     private long attempted, connected, open, peakOpen, sent, answered, failed, errorCount, countedInFlight;
-    private long stepStartNanos, stepSent, stepAnswered, stepFailed;
+    private long stepStartNanos, stepSent, stepAnswered, stepFailed, stepWakeUps;
     private long rampDoneNanos = -1;
     private long lastConnectNanos;
     private long nextIntendedNanos;
@@ -159,13 +169,17 @@ public final class LoadEngine {
         this.progressSink = progressSink;
         this.progressIntervalNanos = progressIntervalNanos;
         this.tickMillis = plan.mode() == LoadMode.HOLD ? HOLD_TICK_MILLIS : ECHO_TICK_MILLIS;
+        this.batchWindowNanos = plan.mode() == LoadMode.HOLD ? plan.batchWindow().toNanos() : 0;
     }
 
     public LoadEngine(LoadPlan plan) {
         this(plan, System::nanoTime, p -> { }, 1_000_000_000L);
     }
 
-    /** Asks a running {@link #run()} to finish now (it still drains and reports). Any thread. */
+    /**
+     * Asks a running {@link #run()} to finish now (it still drains and reports); within a batch
+     * window if the loop is pausing. Any thread.
+     */
     public void stop() {
         stopRequested = true;
         Selector s = selector;
@@ -239,8 +253,19 @@ public final class LoadEngine {
             publishProgress(now);
             nextProgressNanos += progressIntervalNanos;
         }
-        opened.select(onReady, tickMillis);
+        int readyKeys = opened.select(onReady, tickMillis);
+        if (readyKeys > 0) {
+            stepWakeUps++;
+        }
+        pauseAfterLightTurn(readyKeys);
         return true;
+    }
+
+    /** The batch window, once this process's ramp is done (connects are paced every tick until then). */
+    private void pauseAfterLightTurn(int readyKeys) {
+        if (batchWindowNanos > 0 && rampDoneNanos >= 0 && readyKeys > 0 && readyKeys < FULL_BATCH_KEYS && !stopRequested) {
+            LockSupport.parkNanos(batchWindowNanos);
+        }
     }
 
     /** When the run ends; unknown (MAX_VALUE) in hold mode until every initial connect resolved. */
@@ -645,9 +670,10 @@ public final class LoadEngine {
     }
 
     private void finishStep(long now) {
-        steps.add(new LoadReport.Step(open, now - stepStartNanos, stepSent, stepAnswered, stepFailed, stepLatency));
+        steps.add(new LoadReport.Step(open, now - stepStartNanos, stepSent, stepAnswered, stepFailed, stepWakeUps,
+                stepLatency));
         stepLatency = new LatencyHistogram();
-        stepSent = stepAnswered = stepFailed = 0;
+        stepSent = stepAnswered = stepFailed = stepWakeUps = 0;
         stepStartNanos = now;
     }
 

@@ -23,14 +23,17 @@ import java.util.Locale;
  *                     kernel choose
  * @param processes    child processes to spread over; 0: as many as the descriptor limit requires
  * @param rate         echo requests per second over all connections; 0: closed loop
+ * @param batchWindow  hold mode: once this process's connections are open, how long the loop pauses
+ *                     after a turn with only a few ready keys, so that one wake-up reads many
+ *                     replies (the pause is part of the round trips it measures); zero: none
  * @param reconnect    hold mode: replace a connection that the peer closed or reset, or whose connect failed
  * @param child        this process is a child of a supervisor: print machine-readable lines
  */
 public record LoadPlan(LoadMode mode, List<InetAddress> destinations, int port, List<InetAddress> sources,
                        int connections, int connectRate, Duration hold, Duration heartbeat, HeartbeatReply heartbeatReply,
                        Duration duration, Duration warmup, int messageBytes, int rate, int step, Duration stepDuration,
-                       Duration connectTimeout, Duration replyTimeout, int processes, int maxPerPair, boolean reconnect,
-                       boolean json, Path csv, boolean quiet, boolean child) {
+                       Duration batchWindow, Duration connectTimeout, Duration replyTimeout, int processes,
+                       int maxPerPair, boolean reconnect, boolean json, Path csv, boolean quiet, boolean child) {
 
     public static final String USAGE = """
             usage: LoadGenMain hold|echo|ramp --port N [options]
@@ -52,6 +55,8 @@ public record LoadPlan(LoadMode mode, List<InetAddress> destinations, int port, 
               hold: --hold T (default 30s)  --heartbeat T (0 = none, default 0)
                     --step-duration T (round trips reported per step of T, default 5s)
                     --heartbeat-reply pong|echo|either (default either)  --reconnect
+                    --batch-window T (after the ramp, pause T after a turn with few replies, so that
+                                      one wake-up reads many; counted in the RTT; default 0 = none)
               echo: --duration T (default 10s)  --warmup T (default 2s)  --message-bytes N (default 16)
                     --rate N (requests/s in all, 0 = closed loop, default 0)
               ramp: echo load on --step more connections every --step-duration T (default 5s),
@@ -61,7 +66,7 @@ public record LoadPlan(LoadMode mode, List<InetAddress> destinations, int port, 
 
     private static final List<String> VALUED = List.of("hosts", "port", "connections", "connect-rate", "sources",
             "max-per-pair", "processes", "connect-timeout", "reply-timeout", "csv", "hold", "heartbeat",
-            "heartbeat-reply", "duration", "warmup", "message-bytes", "rate", "step", "step-duration");
+            "heartbeat-reply", "duration", "warmup", "message-bytes", "rate", "step", "step-duration", "batch-window");
     private static final List<String> FLAGS = List.of("json", "quiet", "reconnect", "child");
 
     /** Parses {@code args}: the mode first, then options. */
@@ -93,7 +98,7 @@ public record LoadPlan(LoadMode mode, List<InetAddress> destinations, int port, 
                 heartbeatReply(o.string("heartbeat-reply", "either")),
                 duration(o, "duration", "10s"), duration(o, "warmup", "2s"),
                 o.integer("message-bytes", 16, 1, 1 << 20), o.integer("rate", 0, 0, 10_000_000),
-                step, duration(o, "step-duration", "5s"),
+                step, duration(o, "step-duration", "5s"), duration(o, "batch-window", "0s"),
                 positive("connect-timeout", duration(o, "connect-timeout", "10s")),
                 positive("reply-timeout", duration(o, "reply-timeout", "5s")),
                 o.integer("processes", 0, 0, 1000), maxPerPair, o.flag("reconnect"),
@@ -152,7 +157,7 @@ public record LoadPlan(LoadMode mode, List<InetAddress> destinations, int port, 
         }
         return new LoadPlan(mode, destinations, port, childSources, part(connections, index, count),
                 part(connectRate, index, count), hold, heartbeat, heartbeatReply, duration, warmup, messageBytes,
-                part(rate, index, count), Math.max(1, part(step, index, count)), stepDuration, connectTimeout,
+                part(rate, index, count), Math.max(1, part(step, index, count)), stepDuration, batchWindow, connectTimeout,
                 replyTimeout, 1, maxPerPair, reconnect, false, null, true, true);
     }
 
@@ -170,7 +175,7 @@ public record LoadPlan(LoadMode mode, List<InetAddress> destinations, int port, 
                 "--heartbeat-reply", heartbeatReply.name().toLowerCase(Locale.ROOT),
                 "--duration", duration.toMillis() + "ms", "--warmup", warmup.toMillis() + "ms",
                 "--message-bytes", "" + messageBytes, "--rate", "" + rate, "--step", "" + step,
-                "--step-duration", stepDuration.toMillis() + "ms",
+                "--step-duration", stepDuration.toMillis() + "ms", "--batch-window", batchWindow.toMillis() + "ms",
                 "--connect-timeout", connectTimeout.toMillis() + "ms", "--reply-timeout", replyTimeout.toMillis() + "ms",
                 "--processes", "" + processes, "--max-per-pair", "" + maxPerPair));
         if (reconnect) args.add("--reconnect");

@@ -30,8 +30,13 @@ public record LoadReport(LoadMode mode, int processes, long target, long attempt
                          long openAtEnd, long connectNanos, long measuredNanos, long sent, long answered, long failed,
                          Map<ErrorKind, Long> errors, LatencyHistogram latency, List<Step> steps) {
 
-    /** One step: the connections open at its end, how long it lasted, and what it measured. */
-    public record Step(long connections, long nanos, long sent, long answered, long failed, LatencyHistogram latency) {
+    /**
+     * One step: the connections open at its end, how long it lasted, and what it measured;
+     * {@code wakeUps} counts the turns of the loop that found ready keys (replies per wake-up is
+     * what a batch window raises).
+     */
+    public record Step(long connections, long nanos, long sent, long answered, long failed, long wakeUps,
+                       LatencyHistogram latency) {
 
         public double requestsPerSecond() {
             return nanos == 0 ? 0 : answered * 1e9 / nanos;
@@ -42,7 +47,7 @@ public record LoadReport(LoadMode mode, int processes, long target, long attempt
             sum.add(latency);
             sum.add(other.latency);
             return new Step(connections + other.connections, Math.max(nanos, other.nanos), sent + other.sent,
-                    answered + other.answered, failed + other.failed, sum);
+                    answered + other.answered, failed + other.failed, wakeUps + other.wakeUps, sum);
         }
     }
 
@@ -103,7 +108,8 @@ public record LoadReport(LoadMode mode, int processes, long target, long attempt
         errors.forEach((kind, n) -> errorText.add(kind + ":" + n));
         StringJoiner stepText = new StringJoiner("|");
         for (Step s : steps) {
-            stepText.add(s.connections + "/" + s.nanos + "/" + s.sent + "/" + s.answered + "/" + s.failed + "/" + s.latency.encode());
+            stepText.add(s.connections + "/" + s.nanos + "/" + s.sent + "/" + s.answered + "/" + s.failed + "/"
+                    + s.wakeUps + "/" + s.latency.encode());
         }
         return "mode=" + mode + " processes=" + processes + " target=" + target + " attempted=" + attempted
                 + " connected=" + connected + " peak=" + peakOpen + " open=" + openAtEnd
@@ -132,9 +138,9 @@ public record LoadReport(LoadMode mode, int processes, long target, long attempt
         List<Step> steps = new ArrayList<>();
         if (!f.get("steps").isEmpty()) {
             for (String s : f.get("steps").split("\\|")) {
-                String[] p = s.split("/", 6);
+                String[] p = s.split("/", 7);
                 steps.add(new Step(Long.parseLong(p[0]), Long.parseLong(p[1]), Long.parseLong(p[2]),
-                        Long.parseLong(p[3]), Long.parseLong(p[4]), LatencyHistogram.decode(p[5])));
+                        Long.parseLong(p[3]), Long.parseLong(p[4]), Long.parseLong(p[5]), LatencyHistogram.decode(p[6])));
             }
         }
         return new LoadReport(LoadMode.valueOf(f.get("mode")), Integer.parseInt(f.get("processes")),

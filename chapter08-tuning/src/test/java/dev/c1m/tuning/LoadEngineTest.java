@@ -190,6 +190,26 @@ class LoadEngineTest {
     }
 
     @Test
+    void aBatchWindowLetsOneWakeUpReadTheRepliesOfManyConnections() throws IOException {
+        Duration window = Duration.ofMillis(100);
+        LoadReport report = run(plan("hold", server.localAddress().getPort(), "--connections", "40",
+                "--heartbeat", "200ms", "--hold", "2s", "--step-duration", "500ms", "--heartbeat-reply", "echo",
+                "--batch-window", window.toMillis() + "ms"));
+
+        assertThat(report.sent()).isPositive().isEqualTo(report.answered());
+        assertThat(report.errors()).isEmpty();
+        // Between the ramp (step 0) and the run's end, every turn that read replies was followed by
+        // a pause of the window, so a step has at most one wake-up per window (plus the one it
+        // started in), however the replies of 40 connections fall in time.
+        List<LoadReport.Step> holding = report.steps().subList(1, report.steps().size() - 1);
+        assertThat(holding).hasSizeGreaterThanOrEqualTo(2);
+        for (LoadReport.Step step : holding) {
+            assertThat(step.wakeUps()).isBetween(1L, step.nanos() / window.toNanos() + 1);
+            assertThat(step.answered()).isGreaterThan(3 * step.wakeUps());
+        }
+    }
+
+    @Test
     void aStrictPongExpectationRejectsAnEchoedPingAsABadReply() throws IOException {
         LoadReport report = run(plan("hold", server.localAddress().getPort(), "--connections", "10",
                 "--heartbeat", "50ms", "--hold", "500ms", "--heartbeat-reply", "pong"));

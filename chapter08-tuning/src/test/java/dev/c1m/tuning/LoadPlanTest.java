@@ -23,6 +23,7 @@ class LoadPlanTest {
         assertThat(plan.hold()).isEqualTo(Duration.ofMinutes(2));
         assertThat(plan.heartbeat()).isEqualTo(Duration.ofMillis(500));
         assertThat(plan.heartbeatReply()).isEqualTo(HeartbeatReply.EITHER);
+        assertThat(plan.batchWindow()).isZero();
         assertThat(plan.destinations()).extracting(InetAddress::getHostAddress).containsExactly("127.0.0.1");
         // auto: 20,000 / 14,000 per source address -> two source addresses
         assertThat(plan.sources()).extracting(InetAddress::getHostAddress).containsExactly("127.0.0.2", "127.0.0.3");
@@ -65,7 +66,7 @@ class LoadPlanTest {
     @Test
     void sharesConnectionsRatesAndSourcesBetweenChildren() {
         LoadPlan plan = LoadPlan.parse("hold", "--port", "1", "--connections", "1001", "--connect-rate", "3000",
-                "--sources", "4");
+                "--sources", "4", "--batch-window", "25ms");
 
         LoadPlan first = plan.share(0, 2);
         LoadPlan second = plan.share(1, 2);
@@ -75,12 +76,14 @@ class LoadPlanTest {
         assertThat(first.sources()).extracting(InetAddress::getHostAddress).containsExactly("127.0.0.2", "127.0.0.4");
         assertThat(second.sources()).extracting(InetAddress::getHostAddress).containsExactly("127.0.0.3", "127.0.0.5");
         assertThat(first.child()).isTrue();
+        assertThat(second.batchWindow()).isEqualTo(Duration.ofMillis(25));
     }
 
     @Test
     void turnsBackIntoArgumentsThatParseToTheSamePlan() {
         LoadPlan plan = LoadPlan.parse("ramp", "--port", "7", "--hosts", "127.0.0.1,127.0.0.9", "--connections", "300",
-                "--step", "100", "--step-duration", "2s", "--rate", "50", "--message-bytes", "64", "--json");
+                "--step", "100", "--step-duration", "2s", "--rate", "50", "--message-bytes", "64", "--batch-window", "5ms",
+                "--json");
 
         assertThat(LoadPlan.parse(plan.toArgs().toArray(String[]::new))).isEqualTo(plan);
         assertThat(plan.steps()).isEqualTo(3);

@@ -28,7 +28,8 @@ class LoadReportTest {
         stepLatency.add(h);
         return new LoadReport(LoadMode.RAMP, 1, connected, connected, connected, connected, connected, 1_000_000_000L,
                 2_000_000_000L, sent, answered, sent - answered, errors, h,
-                List.of(new LoadReport.Step(connected, 2_000_000_000L, sent, answered, sent - answered, stepLatency)));
+                List.of(new LoadReport.Step(connected, 2_000_000_000L, sent, answered, sent - answered, answered / 4,
+                        stepLatency)));
     }
 
     @Test
@@ -55,6 +56,7 @@ class LoadReportTest {
         assertThat(merged.steps()).singleElement().satisfies(s -> {
             assertThat(s.connections()).isEqualTo(900);
             assertThat(s.answered()).isEqualTo(105);
+            assertThat(s.wakeUps()).isEqualTo(97 / 4 + 8 / 4);
         });
         assertThat(merged.connectsPerSecond()).isEqualTo(900.0);
     }

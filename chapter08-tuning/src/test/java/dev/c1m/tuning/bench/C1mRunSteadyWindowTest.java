@@ -25,7 +25,7 @@ class C1mRunSteadyWindowTest {
             for (int i = 0; i <= k; i++) {
                 h.record(Duration.ofMillis(k + 1).toNanos());
             }
-            steps.add(new LoadReport.Step(1000, STEP.toNanos(), k + 1, k + 1, 0, h));
+            steps.add(new LoadReport.Step(1000, STEP.toNanos(), k + 1, k + 1, 0, 1, h));
         }
         return steps;
     }
