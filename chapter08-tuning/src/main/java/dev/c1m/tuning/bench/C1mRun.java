@@ -70,6 +70,11 @@ public final class C1mRun {
               --busy-duration T  (default 30s)
               --server KIND      course: chapter 8's server (default); bare: BareHeartbeatServerMain, the
                                  floor it is measured against (PING -> PONG and nothing else)
+              --server-batch-window T  each worker reactor's pause after a light turn (default 10ms)
+              --load-batch-window T    each load process's pause after a light turn, once its connections
+                                 are open; part of the RTT it measures (default 0ms = none)
+              --descriptor-limit N  size the processes as if each could open only N descriptors (at most
+                                 the real limit): a smaller run with a larger run's process count
               --results DIR      where the report, the timeline CSV and its chart go (default c1m-results)
               durations: 500ms, 10s, 2m, 1h""";
 
@@ -99,13 +104,18 @@ public final class C1mRun {
     public static void main(String[] args) throws Exception {
         ConsoleLog.oneLinePerRecord();
         Options o = Options.parseOrExit(args, USAGE, List.of("connections", "hold", "heartbeat", "connect-rate", "busy",
-                "busy-duration", "server", "results"), List.of());
+                "busy-duration", "server", "server-batch-window", "load-batch-window", "descriptor-limit", "results"),
+                List.of());
         long requested = o.integer("connections", 1_000_000, 1, Integer.MAX_VALUE);
+        int realLimit = (int) Math.min(SystemView.live().openFiles().hard(), Integer.MAX_VALUE);
         Settings settings = new Settings(
                 safeConnections(new ReadinessDoctor(SystemView.live()), requested),
                 LoadPlan.duration(o, "hold", "10m"), LoadPlan.duration(o, "heartbeat", "30s"),
                 o.integer("connect-rate", 15_000, 1, Integer.MAX_VALUE), o.integer("busy", 0, 0, 100_000),
                 LoadPlan.duration(o, "busy-duration", "30s"), ServerKind.parse(o.string("server", "course")),
+                LoadPlan.duration(o, "server-batch-window", C1mServerMain.WORKER_BATCH_WINDOW.toMillis() + "ms"),
+                LoadPlan.duration(o, "load-batch-window", "0ms"),
+                o.integer("descriptor-limit", realLimit, 1_300, realLimit),
                 Path.of(o.string("results", "c1m-results")));
         SysctlChanges sysctls = new SysctlChanges(Path.of("/proc/sys"));
         Thread restoreOnInterrupt = Thread.ofPlatform().unstarted(() -> restoreQuietly(sysctls));
@@ -118,8 +128,10 @@ public final class C1mRun {
         }
     }
 
+    /** @param descriptorLimit what the processes are sized for: the real per-process limit, or a smaller one asked for */
     record Settings(long connections, Duration hold, Duration heartbeat, int connectRate, int busy,
-                    Duration busyDuration, ServerKind server, Path results) {
+                    Duration busyDuration, ServerKind server, Duration serverBatchWindow, Duration loadBatchWindow,
+                    long descriptorLimit, Path results) {
     }
 
     /**
@@ -147,11 +159,11 @@ public final class C1mRun {
         }
 
         /** The worker options: the bare server has no idle timeout or admission limit to set. */
-        List<String> workerArgs(int reactors, int perWorker, Duration idleTimeout) {
+        List<String> workerArgs(int reactors, int perWorker, Duration idleTimeout, Duration batchWindow) {
             return this == BARE ? List.of() : List.of("--reactors", Integer.toString(reactors),
                     "--max-connections", Integer.toString(perWorker),
                     "--idle-timeout-ms", Long.toString(idleTimeout.toMillis()),
-                    "--batch-window-ms", Long.toString(C1mServerMain.WORKER_BATCH_WINDOW.toMillis()));
+                    "--batch-window-ms", Long.toString(batchWindow.toMillis()));
         }
     }
 
@@ -211,10 +223,17 @@ public final class C1mRun {
      */
     static LatencyHistogram roundTripsWithin(List<LoadReport.Step> steps, Duration step, Duration from, Duration to) {
         LatencyHistogram within = new LatencyHistogram();
+        stepsWithin(steps, step, from, to).forEach(s -> within.add(s.latency()));
+        return within;
+    }
+
+    /** The load's steps that lie wholly within {@code [from, to)} of its clock. */
+    static List<LoadReport.Step> stepsWithin(List<LoadReport.Step> steps, Duration step, Duration from, Duration to) {
+        List<LoadReport.Step> within = new ArrayList<>();
         for (int k = 0; k < steps.size(); k++) {
             Duration start = step.multipliedBy(k);
             if (start.compareTo(from) >= 0 && start.plus(step).compareTo(to) <= 0) {
-                within.add(steps.get(k).latency());
+                within.add(steps.get(k));
             }
         }
         return within;
@@ -260,19 +279,20 @@ public final class C1mRun {
         }
 
         void execute() throws Exception {
-            long hardLimit = SystemView.live().openFiles().hard();
-            int perWorker = C1mServerMain.perWorker(hardLimit);
-            int workers = C1mServerMain.workersFor(settings.connections(), hardLimit);
+            long descriptorLimit = settings.descriptorLimit();
+            int perWorker = C1mServerMain.perWorker(descriptorLimit);
+            int workers = C1mServerMain.workersFor(settings.connections(), descriptorLimit);
             int cores = Runtime.getRuntime().availableProcessors();
             long slabBefore = KernelMeter.slabBytes();
             System.out.printf(Locale.ROOT, "starting %d server worker(s), up to %,d connections each (descriptor limit %,d)...%n",
-                    workers, perWorker, hardLimit);
+                    workers, perWorker, descriptorLimit);
             server = WorkerSupervisor.start(settings.server().workerMain, workers, "127.0.0.1", 0, SERVER_JVM,
-                    settings.server().workerArgs(workers == 1 ? cores : 1, perWorker, settings.heartbeat().multipliedBy(3)));
+                    settings.server().workerArgs(workers == 1 ? cores : 1, perWorker, settings.heartbeat().multipliedBy(3),
+                            settings.serverBatchWindow()));
             try {
                 HeapCensus baseline = census();
                 long rssBefore = serverRss();
-                int loadProcesses = LoadSupervisor.processesFor(holdPlan("auto"), hardLimit);
+                int loadProcesses = LoadSupervisor.processesFor(holdPlan("auto"), descriptorLimit);
                 // Each load process gets source addresses of its own, enough for its share: a
                 // source address is good for about half the ephemeral port range (--max-per-pair).
                 long share = (settings.connections() + loadProcesses - 1) / loadProcesses;
@@ -307,7 +327,7 @@ public final class C1mRun {
                     "--max-per-pair", Integer.toString(MAX_PER_SOURCE),
                     "--heartbeat", settings.heartbeat().toMillis() + "ms", "--heartbeat-reply", "pong",
                     "--hold", settings.hold().toMillis() + "ms", "--step-duration", LOAD_STEP.toMillis() + "ms",
-                    "--reconnect");
+                    "--batch-window", settings.loadBatchWindow().toMillis() + "ms", "--reconnect");
         }
 
         /**
@@ -317,7 +337,8 @@ public final class C1mRun {
          * CPU window's start to the census (or the end of the hold).
          */
         record Holding(double rampSeconds, double serverCores, KernelMeter.CpuTicks machineInWindow,
-                       long heartbeatsInWindow, double windowSeconds, Duration steadyFrom, Duration steadyTo,
+                       long heartbeatsInWindow, long serverWakeUpsInWindow, long serverKeysInWindow,
+                       double windowSeconds, Duration steadyFrom, Duration steadyTo,
                        HeapCensus census, long clientsOpen, long serverConnections, long rssBytes, long slabBytes,
                        LoadReport busyEcho) {
         }
@@ -332,6 +353,10 @@ public final class C1mRun {
             KernelMeter.CpuTicks machineInWindow = null;
             double serverCores = 0;
             long beatsInWindow = 0;
+            long wakeUpsStart = 0;
+            long wakeUpsInWindow = 0;
+            long keysStart = 0;
+            long keysInWindow = 0;
             double windowSeconds = 0;
             CompletableFuture<LoadReport> busy = null;
             long hold = settings.hold().toNanos();
@@ -371,13 +396,19 @@ public final class C1mRun {
                     cpuStartNanos = now;
                     cpuStart = serverCpu();
                     machineStart = KernelMeter.cpuTicks();
-                    beatsStart = heartbeatsAnswered();
+                    String metrics = server.scrapeSum();
+                    beatsStart = metric(metrics, "c1m_heartbeats_total");
+                    wakeUpsStart = metric(metrics, "c1m_reactor_wake_ups_total");
+                    keysStart = metric(metrics, "c1m_reactor_ready_keys_total");
                 }
                 if (held >= windowTo && cpuStartNanos > 0 && windowSeconds == 0) {
                     windowSeconds = (now - cpuStartNanos) / 1e9;
                     serverCores = (serverCpu() - cpuStart) / 1e9 / windowSeconds;
                     machineInWindow = KernelMeter.cpuTicks().since(machineStart);
-                    beatsInWindow = heartbeatsAnswered() - beatsStart;
+                    String metrics = server.scrapeSum();
+                    beatsInWindow = metric(metrics, "c1m_heartbeats_total") - beatsStart;
+                    wakeUpsInWindow = metric(metrics, "c1m_reactor_wake_ups_total") - wakeUpsStart;
+                    keysInWindow = metric(metrics, "c1m_reactor_ready_keys_total") - keysStart;
                 }
                 if (held >= censusAt && windowSeconds > 0 && census == null) {
                     long censusStart = System.nanoTime();
@@ -407,7 +438,8 @@ public final class C1mRun {
             long origin = loadStarted.get();
             Duration steadyFrom = Duration.ofNanos(Math.max(0, rampDone + windowFrom - origin));
             Duration steadyTo = Duration.ofNanos(Math.max(0, (censusStartedAt > 0 ? censusStartedAt : System.nanoTime()) - origin));
-            return new Holding((rampDone - started) / 1e9, serverCores, machineInWindow, beatsInWindow, windowSeconds,
+            return new Holding((rampDone - started) / 1e9, serverCores, machineInWindow, beatsInWindow,
+                    wakeUpsInWindow, keysInWindow, windowSeconds,
                     steadyFrom, steadyTo, census,
                     atCensus != null ? clientsAtCensus : clientsWhileHolding, at.serverConnections(), at.serverRssBytes(),
                     at.slabBytes(), busy == null ? null : busy.get());
@@ -444,10 +476,6 @@ public final class C1mRun {
                     settings.connections(), sample.serverConnections(), progress.answered(), progress.errors(),
                     sample.serverRssBytes() / GIB, sample.slabBytes() / GIB);
             return sample;
-        }
-
-        private long heartbeatsAnswered() {
-            return metric(server.scrapeSum(), "c1m_heartbeats_total");
         }
 
         private long serverRss() {
@@ -488,8 +516,11 @@ public final class C1mRun {
             line("machine", String.format(Locale.ROOT, "%d cores, %.1f GiB, %s %s, JDK %s, %s",
                     Runtime.getRuntime().availableProcessors(), memTotalBytes() / GIB, System.getProperty("os.name"),
                     System.getProperty("os.version"), Runtime.version(), LocalDate.now()));
-            line("processes", String.format(Locale.ROOT, "%d server worker(s) of %s %s; %d load process(es) %s",
-                    workers, settings.server().workerMain.getSimpleName(), SERVER_JVM, loadProcesses, LOAD_JVM));
+            line("processes", String.format(Locale.ROOT, "%d server worker(s) of %s %s; %d load process(es) %s; sized for %,d descriptors each",
+                    workers, settings.server().workerMain.getSimpleName(), SERVER_JVM, loadProcesses, LOAD_JVM,
+                    settings.descriptorLimit()));
+            line("batch windows", String.format(Locale.ROOT, "server %d ms, load %d ms (a pause after a light turn; the load's is part of its RTT)",
+                    settings.serverBatchWindow().toMillis(), settings.loadBatchWindow().toMillis()));
             line("connections held at the end", String.format(Locale.ROOT, "%,d of %,d (while holding: %,d by the clients' count, %,d by the server's metrics)",
                     result.openAtEnd(), settings.connections(), n, holding.serverConnections()));
             line("worker restarts", Integer.toString(server.restarts()));
@@ -526,6 +557,8 @@ public final class C1mRun {
                             : String.format(Locale.ROOT, "%,.1f us per heartbeat answered",
                             holding.serverCores() * holding.windowSeconds() * 1e6 / holding.heartbeatsInWindow())));
             line("machine CPU while holding", holding.machineInWindow() == null ? NOT_MEASURED : machineCpu(holding));
+            line("wake-ups while holding", wakeUps(holding, stepsWithin(result.steps(), LOAD_STEP,
+                    holding.steadyFrom(), holding.steadyTo()), workers, loadProcesses));
             if (settings.busy() > 0 && holding.busyEcho() == null) {
                 line("busy echo alongside", NOT_MEASURED);
             } else if (holding.busyEcho() != null) {
@@ -551,6 +584,26 @@ public final class C1mRun {
             Files.write(settings.results().resolve("c1m-timeline.csv"), csv);
             Files.writeString(settings.results().resolve("c1m-timeline.svg"), chart());
             System.out.println("\nwritten: " + settings.results().toAbsolutePath() + "/{c1m-report.txt, c1m-timeline.csv, c1m-timeline.svg}");
+        }
+
+        /**
+         * How many events one wake-up handled on each side: the server's ready keys per reactor turn
+         * in the CPU window, the load's replies per turn in the steady steps (merged steps last as
+         * long as the longest process's, so their sum is the steady time). A wake-up costs about
+         * the same whether it brings one event or fifty; the batch windows exist to raise these.
+         */
+        private String wakeUps(Holding holding, List<LoadReport.Step> steady, int workers, int loadProcesses) {
+            long loadWakeUps = steady.stream().mapToLong(LoadReport.Step::wakeUps).sum();
+            long replies = steady.stream().mapToLong(LoadReport.Step::answered).sum();
+            double steadySeconds = steady.stream().mapToLong(LoadReport.Step::nanos).sum() / 1e9;
+            String serverPart = holding.serverWakeUpsInWindow() == 0 ? "server not measured"
+                    : String.format(Locale.ROOT, "server %.1f ready keys per wake-up (%,.0f wake-ups/s over %d workers)",
+                    holding.serverKeysInWindow() / (double) holding.serverWakeUpsInWindow(),
+                    holding.serverWakeUpsInWindow() / holding.windowSeconds(), workers);
+            String loadPart = loadWakeUps == 0 ? "load not measured"
+                    : String.format(Locale.ROOT, "load %.1f replies per wake-up (%,.0f wake-ups/s over %d processes)",
+                    replies / (double) loadWakeUps, loadWakeUps / steadySeconds, loadProcesses);
+            return serverPart + "; " + loadPart;
         }
 
         /**

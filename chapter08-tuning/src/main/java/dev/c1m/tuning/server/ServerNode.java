@@ -100,7 +100,7 @@ public final class ServerNode implements AutoCloseable {
         return sessions.idleClosed.sum();
     }
 
-    /** Adds this node's connections, accepts, refusals, heartbeats, closes and buffers to {@code registry}. */
+    /** Adds this node's connections, accepts, refusals, heartbeats, closes, wake-ups and buffers to {@code registry}. */
     public void registerMetrics(MetricsRegistry registry) {
         registry.gauge("c1m_connections", "Open connections.", server::connectionCount);
         registry.counterFrom("c1m_accepted_total", "Connections accepted and admitted.",
@@ -116,6 +116,10 @@ public final class ServerNode implements AutoCloseable {
                 sessions.malformedHeartbeats::sum);
         registry.counterFrom("c1m_idle_closed_total", "Connections closed after the idle timeout.",
                 sessions.idleClosed::sum);
+        registry.counterFrom("c1m_reactor_wake_ups_total", "Reactor turns that found ready keys.",
+                () -> server.workers().stream().mapToLong(Reactor::wakeUps).sum());
+        registry.counterFrom("c1m_reactor_ready_keys_total", "Ready keys the reactors handled.",
+                () -> server.workers().stream().mapToLong(Reactor::readyKeys).sum());
         registry.gauge("c1m_buffer_pool_reserved_bytes", "Direct memory reserved by the buffer pool.",
                 pool::reservedBytes);
         registry.counterFrom("c1m_buffer_pool_exhausted_total", "Buffer requests the pool refused.",

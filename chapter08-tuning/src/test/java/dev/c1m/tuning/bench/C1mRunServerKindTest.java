@@ -14,13 +14,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class C1mRunServerKindTest {
 
     @Test
-    void courseRunsTheCourseWorkerWithItsLimitsAndAnIdleTimeoutOfThreeHeartbeats() {
+    void courseRunsTheCourseWorkerWithItsLimitsItsBatchWindowAndAnIdleTimeoutOfThreeHeartbeats() {
         ServerKind course = ServerKind.parse("course");
 
         assertThat(course.workerMain).isEqualTo(ServerNodeMain.class);
         assertThat(course.perConnectionClass).isEqualTo(Connection.class.getName());
-        assertThat(course.workerArgs(2, 17_000, Duration.ofSeconds(90))).containsExactly(
-                "--reactors", "2", "--max-connections", "17000", "--idle-timeout-ms", "90000", "--batch-window-ms", "10");
+        assertThat(course.workerArgs(2, 17_000, Duration.ofSeconds(90), Duration.ofMillis(25))).containsExactly(
+                "--reactors", "2", "--max-connections", "17000", "--idle-timeout-ms", "90000", "--batch-window-ms", "25");
     }
 
     @Test
@@ -29,7 +29,7 @@ class C1mRunServerKindTest {
 
         assertThat(bare.workerMain).isEqualTo(BareHeartbeatServerMain.class);
         assertThat(bare.perConnectionClass).isEqualTo("sun.nio.ch.SocketChannelImpl");
-        assertThat(bare.workerArgs(2, 17_000, Duration.ofSeconds(90))).isEmpty();
+        assertThat(bare.workerArgs(2, 17_000, Duration.ofSeconds(90), Duration.ofMillis(25))).isEmpty();
     }
 
     @Test

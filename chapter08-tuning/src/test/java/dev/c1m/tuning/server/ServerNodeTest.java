@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -187,7 +189,7 @@ class ServerNodeTest {
     }
 
     @Test
-    void itsMetricsCountConnectionsHeartbeatsAndRefusals() throws IOException {
+    void itsMetricsCountConnectionsHeartbeatsRefusalsAndReactorWakeUps() throws IOException {
         start(NodeSettings.defaults().withAdmission(2, 2, 0));
         LineClient a = connect();
         LineClient b = connect();
@@ -202,5 +204,15 @@ class ServerNodeTest {
 
         assertThat(scrape).contains("c1m_connections 2", "c1m_heartbeats_total 3", "c1m_accepted_total 2",
                 "c1m_refused_total{reason=\"server_full\"} 1", "c1m_refused_total{reason=\"rate_exceeded\"} 0");
+        // Three PINGs were read by the worker reactors: at least three ready keys, in at least one wake-up.
+        long wakeUps = sample(scrape, "c1m_reactor_wake_ups_total");
+        assertThat(wakeUps).isPositive();
+        assertThat(sample(scrape, "c1m_reactor_ready_keys_total")).isGreaterThanOrEqualTo(Math.max(3, wakeUps));
+    }
+
+    private static long sample(String scrape, String name) {
+        Matcher m = Pattern.compile("(?m)^" + name + " (\\d+)$").matcher(scrape);
+        assertThat(m.find()).as(name + " in the scrape").isTrue();
+        return Long.parseLong(m.group(1));
     }
 }
