@@ -83,6 +83,13 @@ public final class C1mRun {
     static final Duration LOAD_STEP = Duration.ofSeconds(10);
     /** Connections per loopback source address: half the ephemeral port range, where connects stay fast. */
     private static final int MAX_PER_SOURCE = 14_000;
+    /**
+     * How much longer than the run's hold each load process would hold on its own. A process's
+     * own hold starts when its share is open, which on a loaded machine is minutes before the
+     * slowest process's; this run ends the hold itself, for every process at once, a hold after
+     * the last connection opened. The margin only bounds a run whose supervisor went missing.
+     */
+    static final Duration LOAD_HOLD_MARGIN = Duration.ofMinutes(30);
     static final List<String> SERVER_JVM = WorkerSupervisor.workerJvmOptions("64m");
     /** The load processes run like the workers: the generator's CPU shares the same two cores. */
     static final List<String> LOAD_JVM = WorkerSupervisor.workerJvmOptions("96m");
@@ -227,6 +234,11 @@ public final class C1mRun {
         return within;
     }
 
+    /** The hold each load process is given: the run's, plus {@link #LOAD_HOLD_MARGIN} (this run ends it). */
+    static Duration loadHold(Duration hold) {
+        return hold.plus(LOAD_HOLD_MARGIN);
+    }
+
     /** The load's steps that lie wholly within {@code [from, to)} of its clock. */
     static List<LoadReport.Step> stepsWithin(List<LoadReport.Step> steps, Duration step, Duration from, Duration to) {
         List<LoadReport.Step> within = new ArrayList<>();
@@ -311,7 +323,7 @@ public final class C1mRun {
                         throw new IllegalStateException("the load generator failed: " + e.getMessage(), e);
                     }
                 });
-                Holding holding = monitor(run);
+                Holding holding = monitor(run, load);
                 LoadReport result = run.get();
                 ShutdownReport drained = server.stop(Duration.ofSeconds(30));
                 writeReport(result, holding, baseline, rssBefore, slabBefore, drained, workers, loadProcesses);
@@ -326,7 +338,7 @@ public final class C1mRun {
                     "--connect-rate", Integer.toString(settings.connectRate()), "--sources", sources,
                     "--max-per-pair", Integer.toString(MAX_PER_SOURCE),
                     "--heartbeat", settings.heartbeat().toMillis() + "ms", "--heartbeat-reply", "pong",
-                    "--hold", settings.hold().toMillis() + "ms", "--step-duration", LOAD_STEP.toMillis() + "ms",
+                    "--hold", loadHold(settings.hold()).toMillis() + "ms", "--step-duration", LOAD_STEP.toMillis() + "ms",
                     "--batch-window", settings.loadBatchWindow().toMillis() + "ms", "--reconnect");
         }
 
@@ -343,8 +355,11 @@ public final class C1mRun {
                        LoadReport busyEcho) {
         }
 
-        /** Samples every few seconds until the load ends, and measures while holding. */
-        private Holding monitor(CompletableFuture<LoadReport> run) throws Exception {
+        /**
+         * Samples every few seconds until the load ends, measures while holding, and ends the hold
+         * for every load process at once.
+         */
+        private Holding monitor(CompletableFuture<LoadReport> run, LoadSupervisor load) throws Exception {
             long rampDone = -1;
             long cpuStart = 0;
             long cpuStartNanos = 0;
@@ -374,6 +389,7 @@ public final class C1mRun {
             long clientsWhileHolding = 0;
             long lastOpen = -1;
             long clientsAtCensus = 0;
+            boolean holdEnded = false;
             while (!run.isDone()) {
                 TimeUnit.NANOSECONDS.sleep(Math.max(1, SAMPLE_INTERVAL.toNanos() - (System.nanoTime() - started) % SAMPLE_INTERVAL.toNanos()));
                 Sample sample = sample();
@@ -424,6 +440,10 @@ public final class C1mRun {
                 // busy load past the end of the hold, where it would measure an emptying server
                 if (held >= busyFrom && held + busyNanos <= hold && census != null && busy == null) {
                     busy = startBusyEcho(Duration.ofNanos(busyNanos));
+                }
+                if (held >= hold && !holdEnded) {
+                    holdEnded = true;
+                    load.stop(); // each process drains, closes its connections and reports
                 }
             }
             if (lastWhileHolding == null) {
