@@ -38,6 +38,15 @@ import java.util.function.Consumer;
  */
 public final class LoadGenMain {
 
+    /**
+     * After SIGTERM, how long the hook lets the run close its connections and print its report
+     * (beyond the reply timeout its drain may wait out): the JVM halts when the hook returns.
+     * With 5 s, one of 51 processes stopped at once (a million connections to drain and reset
+     * on a saturated two-core machine) halted before its RESULT line, and a missing RESULT costs
+     * the whole run its report.
+     */
+    private static final long CLOSE_GRACE_SECONDS = 60;
+
     private LoadGenMain() {
     }
 
@@ -113,7 +122,7 @@ public final class LoadGenMain {
         LoadEngine engine = new LoadEngine(plan, System::nanoTime, progress, TimeUnit.SECONDS.toNanos(1));
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             engine.stop();
-            awaitQuietly(reported, plan.replyTimeout().toSeconds() + 5);
+            awaitQuietly(reported, plan.replyTimeout().toSeconds() + CLOSE_GRACE_SECONDS);
         }));
         return engine.run();
     }
@@ -123,7 +132,7 @@ public final class LoadGenMain {
         LoadSupervisor supervisor = new LoadSupervisor();
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             supervisor.stop();
-            awaitQuietly(reported, plan.replyTimeout().toSeconds() + 10);
+            awaitQuietly(reported, plan.replyTimeout().toSeconds() + CLOSE_GRACE_SECONDS + 10);
         }));
         return supervisor.run(plan, processes, LoadGenMain.class,
                 List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss256k"), progress);
