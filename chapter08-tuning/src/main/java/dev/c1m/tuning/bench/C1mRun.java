@@ -296,8 +296,11 @@ public final class C1mRun {
             int workers = C1mServerMain.workersFor(settings.connections(), descriptorLimit);
             int cores = Runtime.getRuntime().availableProcessors();
             long slabBefore = KernelMeter.slabBytes();
-            System.out.printf(Locale.ROOT, "starting %d server worker(s), up to %,d connections each (descriptor limit %,d)...%n",
-                    workers, perWorker, descriptorLimit);
+            long realLimit = SystemView.live().openFiles().hard();
+            System.out.printf(Locale.ROOT, "starting %d server worker(s), up to %,d connections each (descriptor limit %,d%s)...%n",
+                    workers, perWorker, descriptorLimit, descriptorLimit < realLimit
+                            ? String.format(Locale.ROOT, " from --descriptor-limit; the doctor's plan is for the real %,d", realLimit)
+                            : "");
             server = WorkerSupervisor.start(settings.server().workerMain, workers, "127.0.0.1", 0, SERVER_JVM,
                     settings.server().workerArgs(workers == 1 ? cores : 1, perWorker, settings.heartbeat().multipliedBy(3),
                             settings.serverBatchWindow()));
