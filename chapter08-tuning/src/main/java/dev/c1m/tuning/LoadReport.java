@@ -190,6 +190,23 @@ public record LoadReport(LoadMode mode, int processes, long target, long attempt
                 ms(h.percentile(50)), ms(h.percentile(90)), ms(h.percentile(99)), ms(h.percentile(99.9)), ms(h.max()));
     }
 
+    /**
+     * This report's round trips step by step, each row starting with its step's start on the
+     * load's clock ({@code stepDuration} apart): where in a run a tail came from.
+     */
+    public List<String> stepRows(Duration stepDuration) {
+        List<String> rows = new ArrayList<>(List.of("load_seconds,connections,sent,answered,failed,wake_ups,"
+                + "p50_ms,p99_ms,p999_ms,max_ms"));
+        for (int k = 0; k < steps.size(); k++) {
+            Step s = steps.get(k);
+            rows.add(String.format(Locale.ROOT, "%d,%d,%d,%d,%d,%d,%.3f,%.3f,%.3f,%.3f",
+                    stepDuration.multipliedBy(k).toSeconds(), s.connections, s.sent, s.answered, s.failed, s.wakeUps,
+                    ms(s.latency.percentile(50)), ms(s.latency.percentile(99)), ms(s.latency.percentile(99.9)),
+                    ms(s.latency.max())));
+        }
+        return rows;
+    }
+
     private static double ms(long nanos) {
         return nanos / 1e6;
     }

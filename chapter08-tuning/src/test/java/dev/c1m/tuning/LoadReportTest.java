@@ -6,11 +6,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 @Timeout(10)
 class LoadReportTest {
@@ -68,5 +70,25 @@ class LoadReportTest {
         assertThat(r.csvRows()).singleElement().satisfies(row ->
                 assertThat(row.split(",")).hasSameSizeAs(LoadReport.CSV_HEADER.split(",")));
         assertThat(r.csvRows().getFirst()).startsWith("ramp,1,500,500,500,500.0,100,97,3,48.5,").endsWith(",RESET=3");
+    }
+
+    @Test
+    void itsStepRowsStartAtEachStepsTimeOnTheLoadsClock() {
+        List<LoadReport.Step> steps = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            LatencyHistogram h = new LatencyHistogram();
+            h.record(Duration.ofMillis(k + 1).toNanos());
+            steps.add(new LoadReport.Step(1000, 10_000_000_000L, 1, 1, 0, 1, h));
+        }
+        LoadReport report = new LoadReport(LoadMode.HOLD, 1, 1000, 1000, 1000, 1000, 1000, 0, 30_000_000_000L, 3, 3,
+                0, Map.of(), new LatencyHistogram(), steps);
+
+        List<String> rows = report.stepRows(Duration.ofSeconds(10));
+
+        assertThat(rows).hasSize(4);
+        assertThat(rows.getFirst()).startsWith("load_seconds,connections,sent,answered,failed,wake_ups,p50_ms,p99_ms");
+        // the third step: from 20 s, one round trip of 3 ms, one wake-up
+        assertThat(rows.get(3).split(",")).startsWith("20", "1000", "1", "1", "0", "1");
+        assertThat(Double.parseDouble(rows.get(3).split(",")[7])).isCloseTo(3.0, offset(0.1));
     }
 }

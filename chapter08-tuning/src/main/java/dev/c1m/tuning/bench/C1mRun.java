@@ -248,27 +248,6 @@ public final class C1mRun {
         return hold.plus(LOAD_HOLD_MARGIN);
     }
 
-    /**
-     * The load's round trips step by step, each row starting with its step's start on the load's
-     * clock: where in the run a tail came from, which the report's two summaries cannot say.
-     */
-    static List<String> stepRows(List<LoadReport.Step> steps, Duration step) {
-        List<String> rows = new ArrayList<>(List.of("load_seconds,connections,sent,answered,failed,wake_ups,"
-                + "p50_ms,p99_ms,p999_ms,max_ms"));
-        for (int k = 0; k < steps.size(); k++) {
-            LoadReport.Step s = steps.get(k);
-            LatencyHistogram h = s.latency();
-            rows.add(String.format(Locale.ROOT, "%d,%d,%d,%d,%d,%d,%.3f,%.3f,%.3f,%.3f", step.multipliedBy(k).toSeconds(),
-                    s.connections(), s.sent(), s.answered(), s.failed(), s.wakeUps(), millis(h.percentile(50)),
-                    millis(h.percentile(99)), millis(h.percentile(99.9)), millis(h.max())));
-        }
-        return rows;
-    }
-
-    private static double millis(Duration d) {
-        return d.toNanos() / 1e6;
-    }
-
     /** The load's steps that lie wholly within {@code [from, to)} of its clock. */
     static List<LoadReport.Step> stepsWithin(List<LoadReport.Step> steps, Duration step, Duration from, Duration to) {
         List<LoadReport.Step> within = new ArrayList<>();
@@ -636,7 +615,7 @@ public final class C1mRun {
             timeline.forEach(s -> csv.add(s.csv()));
             Files.write(settings.results().resolve("c1m-timeline.csv"), csv);
             Files.writeString(settings.results().resolve("c1m-timeline.svg"), chart());
-            Files.write(settings.results().resolve("c1m-steps.csv"), stepRows(result.steps(), LOAD_STEP));
+            Files.write(settings.results().resolve("c1m-steps.csv"), result.stepRows(LOAD_STEP));
             System.out.println("\nwritten: " + settings.results().toAbsolutePath()
                     + "/{c1m-report.txt, c1m-timeline.csv, c1m-timeline.svg, c1m-steps.csv}");
         }
