@@ -5,6 +5,7 @@ import dev.c1m.echo.demo.ConsoleLog;
 import dev.c1m.echo.demo.Options;
 import dev.c1m.lifecycle.ShutdownReport;
 import dev.c1m.nio.Connection;
+import dev.c1m.tuning.CpuByProcess;
 import dev.c1m.tuning.ErrorKind;
 import dev.c1m.tuning.KernelMeter;
 import dev.c1m.tuning.LoadPlan;
@@ -33,12 +34,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -361,7 +364,7 @@ public final class C1mRun {
          * CPU window's start to the census (or the end of the hold).
          */
         record Holding(double rampSeconds, double serverCores, KernelMeter.CpuTicks machineInWindow,
-                       long heartbeatsInWindow, long serverWakeUpsInWindow, long serverKeysInWindow,
+                       CpuByProcess.Outside outsideInWindow, long heartbeatsInWindow, long serverWakeUpsInWindow, long serverKeysInWindow,
                        double windowSeconds, Duration steadyFrom, Duration steadyTo,
                        HeapCensus census, long clientsOpen, long serverConnections, long rssBytes, long slabBytes,
                        LoadReport busyEcho) {
@@ -378,6 +381,8 @@ public final class C1mRun {
             long beatsStart = 0;
             KernelMeter.CpuTicks machineStart = null;
             KernelMeter.CpuTicks machineInWindow = null;
+            CpuByProcess byProcessStart = null;
+            CpuByProcess.Outside outsideInWindow = null;
             double serverCores = 0;
             long beatsInWindow = 0;
             long wakeUpsStart = 0;
@@ -424,6 +429,7 @@ public final class C1mRun {
                     cpuStartNanos = now;
                     cpuStart = serverCpu();
                     machineStart = KernelMeter.cpuTicks();
+                    byProcessStart = CpuByProcess.now();
                     String metrics = server.scrapeSum();
                     beatsStart = metric(metrics, "c1m_heartbeats_total");
                     wakeUpsStart = metric(metrics, "c1m_reactor_wake_ups_total");
@@ -433,6 +439,7 @@ public final class C1mRun {
                     windowSeconds = (now - cpuStartNanos) / 1e9;
                     serverCores = (serverCpu() - cpuStart) / 1e9 / windowSeconds;
                     machineInWindow = KernelMeter.cpuTicks().since(machineStart);
+                    outsideInWindow = CpuByProcess.now().since(byProcessStart).outside(runPids(), 3);
                     String metrics = server.scrapeSum();
                     beatsInWindow = metric(metrics, "c1m_heartbeats_total") - beatsStart;
                     wakeUpsInWindow = metric(metrics, "c1m_reactor_wake_ups_total") - wakeUpsStart;
@@ -470,7 +477,7 @@ public final class C1mRun {
             long origin = loadStarted.get();
             Duration steadyFrom = Duration.ofNanos(Math.max(0, rampDone + windowFrom - origin));
             Duration steadyTo = Duration.ofNanos(Math.max(0, (censusStartedAt > 0 ? censusStartedAt : System.nanoTime()) - origin));
-            return new Holding((rampDone - started) / 1e9, serverCores, machineInWindow, beatsInWindow,
+            return new Holding((rampDone - started) / 1e9, serverCores, machineInWindow, outsideInWindow, beatsInWindow,
                     wakeUpsInWindow, keysInWindow, windowSeconds,
                     steadyFrom, steadyTo, census,
                     atCensus != null ? clientsAtCensus : clientsWhileHolding, at.serverConnections(), at.serverRssBytes(),
@@ -527,6 +534,12 @@ public final class C1mRun {
         private static long floorToStep(Duration at) {
             long step = LOAD_STEP.toNanos();
             return at.toNanos() / step * step;
+        }
+
+        /** This JVM and every process it started: the server's workers and the load processes. */
+        private static Set<Long> runPids() {
+            ProcessHandle me = ProcessHandle.current();
+            return Stream.concat(Stream.of(me), me.descendants()).map(ProcessHandle::pid).collect(Collectors.toSet());
         }
 
         private long serverCpu() {
@@ -589,6 +602,7 @@ public final class C1mRun {
                             : String.format(Locale.ROOT, "%,.1f us per heartbeat answered",
                             holding.serverCores() * holding.windowSeconds() * 1e6 / holding.heartbeatsInWindow())));
             line("machine CPU while holding", holding.machineInWindow() == null ? NOT_MEASURED : machineCpu(holding));
+            line("CPU outside the run", holding.outsideInWindow() == null ? NOT_MEASURED : outsideCpu(holding));
             line("wake-ups while holding", wakeUps(holding, stepsWithin(result.steps(), LOAD_STEP,
                     holding.steadyFrom(), holding.steadyTo()), workers, loadProcesses));
             if (settings.busy() > 0 && holding.busyEcho() == null) {
@@ -654,6 +668,25 @@ public final class C1mRun {
                             "%,.1f us per heartbeat for both sides and the kernel",
                             busyCores * holding.windowSeconds() * 1e6 / holding.heartbeatsInWindow()),
                     cpu.steal() / seconds);
+        }
+
+        /**
+         * What the machine spent on processes that are not this run's, in the same window: on a
+         * shared or managed machine an agent may take a share that grows with the run (see
+         * {@link CpuByProcess}). The run's own figure leaves out other user processes only; kernel
+         * threads stay in it, since ksoftirqd and the kworkers carry the run's packets.
+         */
+        private String outsideCpu(Holding holding) {
+            CpuByProcess.Outside outside = holding.outsideInWindow();
+            double seconds = holding.windowSeconds() * KernelMeter.CpuTicks.TICKS_PER_SECOND;
+            double runCores = (holding.machineInWindow().busy() - outside.userTicks()) / seconds;
+            String largest = outside.largest().stream()
+                    .map(e -> String.format(Locale.ROOT, "%s %.2f", e.name(), e.ticks() / seconds))
+                    .collect(Collectors.joining(", "));
+            return String.format(Locale.ROOT, "%.2f cores in other processes, %.2f in kernel threads (largest: %s); the run itself %.2f cores%s",
+                    outside.userTicks() / seconds, outside.kernelThreadTicks() / seconds, largest, runCores,
+                    holding.heartbeatsInWindow() == 0 ? "" : String.format(Locale.ROOT, ", %,.1f us per heartbeat",
+                            runCores * holding.windowSeconds() * 1e6 / holding.heartbeatsInWindow()));
         }
 
         private List<String> heapBreakdown(HeapCensus holding, HeapCensus baseline, long n) {

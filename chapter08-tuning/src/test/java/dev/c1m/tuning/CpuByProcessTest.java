@@ -1,0 +1,79 @@
+package dev.c1m.tuning;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@Timeout(10)
+class CpuByProcessTest {
+
+    @Test
+    void readsUserAndSystemTicksAfterACommandNameWithSpacesAndParentheses() {
+        String stat = "4242 (a (weird) name) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 567 0 0 20 0 18 0 99 0 0";
+
+        assertThat(CpuByProcess.parseStat(stat))
+                .isEqualTo(new CpuByProcess.Entry(4242, "a (weird) name", false, 1234 + 567));
+    }
+
+    @Test
+    void recognisesAKernelThreadByItsFlags() {
+        String stat = "83 (kdamond.0) S 2 0 0 0 -1 2129984 0 0 0 0 40 1335 0 0 20 0 1 0 30 0 0";
+
+        assertThat(CpuByProcess.parseStat(stat).kernelThread()).isTrue();
+    }
+
+    @Test
+    void chargesOnlyTheProcessesOutsideTheRunAndKeepsKernelThreadsApart() {
+        CpuByProcess before = table(
+                new CpuByProcess.Entry(1, "process_api", false, 1_000),
+                new CpuByProcess.Entry(83, "kdamond.0", true, 50),
+                new CpuByProcess.Entry(500, "java", false, 7_000));
+        CpuByProcess after = table(
+                new CpuByProcess.Entry(1, "process_api", false, 1_450),
+                new CpuByProcess.Entry(83, "kdamond.0", true, 80),
+                new CpuByProcess.Entry(500, "java", false, 9_000),
+                new CpuByProcess.Entry(600, "sshd", false, 5));
+
+        CpuByProcess.Outside outside = after.since(before).outside(Set.of(500L), 2);
+
+        assertThat(outside.userTicks()).isEqualTo(450 + 5);
+        assertThat(outside.kernelThreadTicks()).isEqualTo(30);
+        assertThat(outside.largest()).extracting(CpuByProcess.Entry::name).containsExactly("process_api", "kdamond.0");
+    }
+
+    @Test
+    void aPidReusedByAnotherCommandCountsFromZero() {
+        CpuByProcess before = table(new CpuByProcess.Entry(700, "old", false, 900));
+        CpuByProcess after = table(new CpuByProcess.Entry(700, "new", false, 30));
+
+        assertThat(after.since(before).outside(Set.of(), 5).userTicks()).isEqualTo(30);
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void findsThisProcessAsAUserProcessOnThisMachine() throws Exception {
+        long me = ProcessHandle.current().pid();
+
+        CpuByProcess.Outside everyone = CpuByProcess.now().outside(Set.of(), Integer.MAX_VALUE);
+
+        assertThat(everyone.largest()).filteredOn(e -> e.pid() == me)
+                .singleElement().satisfies(e -> {
+                    assertThat(e.kernelThread()).isFalse();
+                    assertThat(e.ticks()).isPositive(); // a JVM that started and ran tests has used CPU
+                });
+    }
+
+    private static CpuByProcess table(CpuByProcess.Entry... entries) {
+        Map<Long, CpuByProcess.Entry> byPid = new java.util.HashMap<>();
+        for (CpuByProcess.Entry e : entries) {
+            byPid.put(e.pid(), e);
+        }
+        return new CpuByProcess(byPid);
+    }
+}
