@@ -19,9 +19,11 @@ import java.util.Set;
  * process's descriptors every few seconds: at a million connections, two million sockets, it
  * took about 0.3 to 0.6 of the 2 cores, which a machine-wide figure silently charges to the run.
  *
- * <p>What it does not see: a process that ended between two snapshots (its ticks are gone), and
- * softirq time, which Linux charges to no process (see {@link KernelMeter}). Kernel threads are
- * kept apart from user processes: some of them (ksoftirqd, kworkers) do the run's network work.
+ * <p>What it does not see: a process that ended between two snapshots (its ticks are gone). A
+ * kernel that counts CPU time by tick, without {@code CONFIG_IRQ_TIME_ACCOUNTING} (this course's
+ * machine), charges softirq work to whichever process it interrupted, so a process's ticks
+ * include some of the loopback packets it happened to carry. Kernel threads are kept apart from
+ * user processes: some of them (ksoftirqd, kworkers) do the run's network work.
  * Immutable; {@link #now()} reads {@code /proc}, the rest is arithmetic.
  */
 public final class CpuByProcess {

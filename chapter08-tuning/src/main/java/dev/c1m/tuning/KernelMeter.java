@@ -9,9 +9,10 @@ import java.nio.file.Path;
  * {@code /proc/meminfo}, where socket structures live), and the TCP line of
  * {@code /proc/net/sockstat} (sockets in use, and pages of socket buffer memory). Dividing the
  * growth of these during a run by the sockets it opened gives the kernel memory per socket.
- * Also the machine's CPU time by kind (the {@code cpu} line of {@code /proc/stat}), which counts
- * what no process's own times do: the softirq work of loopback packets, and the time a
- * hypervisor took from this virtual machine ("steal"). Linux only; stateless.
+ * Also the machine's CPU time by kind (the {@code cpu} line of {@code /proc/stat}): the softirq
+ * work of loopback packets as a figure of its own (a kernel that counts by tick, without
+ * {@code CONFIG_IRQ_TIME_ACCOUNTING}, also charges it to whichever process it interrupted), and
+ * the time a hypervisor took from this virtual machine ("steal"). Linux only; stateless.
  */
 public final class KernelMeter {
 
