@@ -246,6 +246,18 @@ public final class C1mRun {
         return within;
     }
 
+    /**
+     * How long after the load starts a ramp may go on: three times the planned ramp, plus a
+     * minute. A machine too small for the run collapses into a state where connections keep
+     * failing and reconnecting, so "every connection open" never comes; without a deadline the
+     * run would wait for it forever, and no report would say what happened.
+     */
+    static final Duration RAMP_DEADLINE_MARGIN = Duration.ofMinutes(1);
+
+    static Duration rampDeadline(long connections, int connectRate) {
+        return Duration.ofMillis(3 * 1000 * connections / connectRate).plus(RAMP_DEADLINE_MARGIN);
+    }
+
     /** The hold each load process is given: the run's, plus {@link #LOAD_HOLD_MARGIN} (this run ends it). */
     static Duration loadHold(Duration hold) {
         return hold.plus(LOAD_HOLD_MARGIN);
@@ -363,7 +375,7 @@ public final class C1mRun {
          * {@code steadyFrom} and {@code steadyTo} bound the steady state on the load's clock: from the
          * CPU window's start to the census (or the end of the hold).
          */
-        record Holding(double rampSeconds, double serverCores, KernelMeter.CpuTicks machineInWindow,
+        record Holding(double rampSeconds, long openAtRampDeadline, double serverCores, KernelMeter.CpuTicks machineInWindow,
                        CpuByProcess.Outside outsideInWindow, long heartbeatsInWindow, long serverWakeUpsInWindow, long serverKeysInWindow,
                        double windowSeconds, Duration steadyFrom, Duration steadyTo,
                        HeapCensus census, long clientsOpen, long serverConnections, long rssBytes, long slabBytes,
@@ -407,6 +419,7 @@ public final class C1mRun {
             long lastOpen = -1;
             long clientsAtCensus = 0;
             boolean holdEnded = false;
+            long openAtRampDeadline = -1;
             while (!run.isDone()) {
                 TimeUnit.NANOSECONDS.sleep(Math.max(1, SAMPLE_INTERVAL.toNanos() - (System.nanoTime() - started) % SAMPLE_INTERVAL.toNanos()));
                 Sample sample = sample();
@@ -418,11 +431,19 @@ public final class C1mRun {
                 LoadProgress progress = clients.get();
                 boolean allAttempted = progress.attempted() >= settings.connections() && progress.open() == lastOpen;
                 lastOpen = progress.open();
-                if (rampDone < 0 && (sample.clientsOpen() >= settings.connections() || allAttempted)) {
+                boolean pastDeadline = loadStarted.get() > 0
+                        && now - loadStarted.get() >= rampDeadline(settings.connections(), settings.connectRate()).toNanos();
+                if (rampDone < 0 && (sample.clientsOpen() >= settings.connections() || allAttempted || pastDeadline)) {
                     rampDone = now;
-                    System.out.printf(Locale.ROOT, "ramp done after %.1f s: %,d of %,d connections open (the load started at %.1f s)%n",
-                            (now - started) / 1e9, sample.clientsOpen(), settings.connections(),
-                            (loadStarted.get() - started) / 1e9);
+                    if (sample.clientsOpen() < settings.connections() && !allAttempted) {
+                        openAtRampDeadline = sample.clientsOpen();
+                        System.out.printf(Locale.ROOT, "ramp cut short at its deadline, %.1f s: %,d of %,d connections open; holding what is open%n",
+                                (now - started) / 1e9, sample.clientsOpen(), settings.connections());
+                    } else {
+                        System.out.printf(Locale.ROOT, "ramp done after %.1f s: %,d of %,d connections open (the load started at %.1f s)%n",
+                                (now - started) / 1e9, sample.clientsOpen(), settings.connections(),
+                                (loadStarted.get() - started) / 1e9);
+                    }
                 }
                 long held = rampDone < 0 ? -1 : now - rampDone;
                 if (held >= windowFrom && cpuStartNanos == 0) {
@@ -477,7 +498,7 @@ public final class C1mRun {
             long origin = loadStarted.get();
             Duration steadyFrom = Duration.ofNanos(Math.max(0, rampDone + windowFrom - origin));
             Duration steadyTo = Duration.ofNanos(Math.max(0, (censusStartedAt > 0 ? censusStartedAt : System.nanoTime()) - origin));
-            return new Holding((rampDone - started) / 1e9, serverCores, machineInWindow, outsideInWindow, beatsInWindow,
+            return new Holding((rampDone - started) / 1e9, openAtRampDeadline, serverCores, machineInWindow, outsideInWindow, beatsInWindow,
                     wakeUpsInWindow, keysInWindow, windowSeconds,
                     steadyFrom, steadyTo, census,
                     atCensus != null ? clientsAtCensus : clientsWhileHolding, at.serverConnections(), at.serverRssBytes(),
@@ -569,7 +590,10 @@ public final class C1mRun {
             line("connections held at the end", String.format(Locale.ROOT, "%,d of %,d (while holding: %,d by the clients' count, %,d by the server's metrics)",
                     result.openAtEnd(), settings.connections(), n, holding.serverConnections()));
             line("worker restarts", Integer.toString(server.restarts()));
-            line("ramp", String.format(Locale.ROOT, "%.1f s to open all, %,.0f connects/s", holding.rampSeconds(),
+            line("ramp", holding.openAtRampDeadline() >= 0
+                    ? String.format(Locale.ROOT, "cut short at its deadline, %.1f s into the run (the planned ramp three times over, plus %d s): %,d of %,d open; the hold measured what was open",
+                    holding.rampSeconds(), RAMP_DEADLINE_MARGIN.toSeconds(), holding.openAtRampDeadline(), settings.connections())
+                    : String.format(Locale.ROOT, "%.1f s to open all, %,.0f connects/s", holding.rampSeconds(),
                     result.connectsPerSecond()));
             line("unexpected disconnects", String.format(Locale.ROOT, "%,d; all errors: %s", unexpected, result.errors()));
             line("heartbeats", String.format(Locale.ROOT, "%,d sent, %,d answered, %,d failed", result.sent(),
