@@ -42,7 +42,8 @@ class SocketStatesTest {
      * for a state the kernel will not keep: skip it, saying why, rather than fail.
      */
     private static void assumeTimeWaitTableHasRoom() throws IOException {
-        long max = Long.parseLong(Files.readString(Path.of("/proc/sys/net/ipv4/tcp_max_tw_buckets")).trim());
+        // not readString: it trusts the size procfs reports (0) and returns one byte ("1" for 131072)
+        long max = Long.parseLong(Files.readAllLines(Path.of("/proc/sys/net/ipv4/tcp_max_tw_buckets")).getFirst().trim());
         long inTimeWait = Files.readAllLines(Path.of("/proc/net/sockstat")).stream()
                 .filter(line -> line.startsWith("TCP:"))
                 .mapToLong(line -> {
