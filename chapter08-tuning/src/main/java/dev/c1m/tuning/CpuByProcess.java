@@ -28,8 +28,12 @@ import java.util.Set;
  */
 public final class CpuByProcess {
 
-    /** One process: its command name, whether it is a kernel thread, and its CPU ticks. */
-    public record Entry(long pid, String name, boolean kernelThread, long ticks) {
+    /**
+     * One process: its command name (a kworker's changes with the work it does), whether it is a
+     * kernel thread, when it started (ticks after boot: with the pid, what tells a process from a
+     * later one that reused its pid), and its CPU ticks.
+     */
+    public record Entry(long pid, String name, boolean kernelThread, long startTicks, long ticks) {
     }
 
     /** The CPU of processes outside a set, in ticks: user processes and kernel threads apart, largest first. */
@@ -62,8 +66,9 @@ public final class CpuByProcess {
     }
 
     /**
-     * {@code pid (comm) state ppid ... flags(9) ... utime(14) stime(15) ...}; the command name may
-     * itself hold spaces and parentheses, so the fields are counted from its last {@code ')'}.
+     * {@code pid (comm) state ppid ... flags(9) ... utime(14) stime(15) ... starttime(22) ...}; the
+     * command name may itself hold spaces and parentheses, so the fields are counted from its last
+     * {@code ')'}.
      */
     static Entry parseStat(String stat) {
         int open = stat.indexOf('(');
@@ -72,7 +77,7 @@ public final class CpuByProcess {
         long flags = Long.parseLong(f[9 - 3]);
         long ticks = Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3]);
         return new Entry(Long.parseLong(stat.substring(0, open).trim()), stat.substring(open + 1, close),
-                (flags & KERNEL_THREAD_FLAG) != 0, ticks);
+                (flags & KERNEL_THREAD_FLAG) != 0, Long.parseLong(f[22 - 3]), ticks);
     }
 
     /** Each process's ticks since {@code earlier}; a process born since counts all of its ticks. */
@@ -80,8 +85,8 @@ public final class CpuByProcess {
         Map<Long, Entry> delta = new HashMap<>();
         byPid.forEach((pid, e) -> {
             Entry before = earlier.byPid.get(pid);
-            long base = before != null && before.name().equals(e.name()) ? before.ticks() : 0;
-            delta.put(pid, new Entry(pid, e.name(), e.kernelThread(), e.ticks() - base));
+            long base = before != null && before.startTicks() == e.startTicks() ? before.ticks() : 0;
+            delta.put(pid, new Entry(pid, e.name(), e.kernelThread(), e.startTicks(), e.ticks() - base));
         });
         return new CpuByProcess(delta);
     }

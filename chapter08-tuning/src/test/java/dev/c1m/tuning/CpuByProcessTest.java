@@ -18,7 +18,7 @@ class CpuByProcessTest {
         String stat = "4242 (a (weird) name) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 567 0 0 20 0 18 0 99 0 0";
 
         assertThat(CpuByProcess.parseStat(stat))
-                .isEqualTo(new CpuByProcess.Entry(4242, "a (weird) name", false, 1234 + 567));
+                .isEqualTo(new CpuByProcess.Entry(4242, "a (weird) name", false, 99, 1234 + 567));
     }
 
     @Test
@@ -31,14 +31,14 @@ class CpuByProcessTest {
     @Test
     void chargesOnlyTheProcessesOutsideTheRunAndKeepsKernelThreadsApart() {
         CpuByProcess before = table(
-                new CpuByProcess.Entry(1, "process_api", false, 1_000),
-                new CpuByProcess.Entry(83, "kdamond.0", true, 50),
-                new CpuByProcess.Entry(500, "java", false, 7_000));
+                new CpuByProcess.Entry(1, "process_api", false, 0, 1_000),
+                new CpuByProcess.Entry(83, "kdamond.0", true, 30, 50),
+                new CpuByProcess.Entry(500, "java", false, 4_000, 7_000));
         CpuByProcess after = table(
-                new CpuByProcess.Entry(1, "process_api", false, 1_450),
-                new CpuByProcess.Entry(83, "kdamond.0", true, 80),
-                new CpuByProcess.Entry(500, "java", false, 9_000),
-                new CpuByProcess.Entry(600, "sshd", false, 5));
+                new CpuByProcess.Entry(1, "process_api", false, 0, 1_450),
+                new CpuByProcess.Entry(83, "kdamond.0", true, 30, 80),
+                new CpuByProcess.Entry(500, "java", false, 4_000, 9_000),
+                new CpuByProcess.Entry(600, "sshd", false, 9_000, 5));
 
         CpuByProcess.Outside outside = after.since(before).outside(Set.of(500L), 2);
 
@@ -48,11 +48,19 @@ class CpuByProcessTest {
     }
 
     @Test
-    void aPidReusedByAnotherCommandCountsFromZero() {
-        CpuByProcess before = table(new CpuByProcess.Entry(700, "old", false, 900));
-        CpuByProcess after = table(new CpuByProcess.Entry(700, "new", false, 30));
+    void aPidReusedByALaterProcessCountsFromZero() {
+        CpuByProcess before = table(new CpuByProcess.Entry(700, "old", false, 100, 900));
+        CpuByProcess after = table(new CpuByProcess.Entry(700, "new", false, 5_000, 30));
 
         assertThat(after.since(before).outside(Set.of(), 5).userTicks()).isEqualTo(30);
+    }
+
+    @Test
+    void aKernelWorkerThatRenamedItselfForOtherWorkCountsOnlyItsTicksSince() {
+        CpuByProcess before = table(new CpuByProcess.Entry(90, "kworker/u8:2-events_unbound", true, 400, 12_000));
+        CpuByProcess after = table(new CpuByProcess.Entry(90, "kworker/u8:2-ext4-rsv-conversion", true, 400, 12_017));
+
+        assertThat(after.since(before).outside(Set.of(), 5).kernelThreadTicks()).isEqualTo(17);
     }
 
     @Test
