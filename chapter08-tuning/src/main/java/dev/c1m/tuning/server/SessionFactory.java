@@ -4,6 +4,7 @@ import dev.c1m.echo.EchoProtocol;
 import dev.c1m.heartbeat.HeartbeatEchoProtocol;
 import dev.c1m.heartbeat.HeartbeatProtocol;
 import dev.c1m.heartbeat.IdleDetector;
+import dev.c1m.heartbeat.SelfProtection;
 import dev.c1m.lifecycle.ServerLimits;
 import dev.c1m.nio.Connection;
 import dev.c1m.nio.Handler;
@@ -27,7 +28,9 @@ import java.util.function.Supplier;
  * <p>The protocol is chapter 4's ({@link HeartbeatEchoProtocol}): {@code PING <seq> <nanos>} gets
  * {@code PONG <seq> <nanos>}, any other line {@code echo: <line>}, over chapter 5's
  * {@link LineProtocolHandler} (line limit, lingering close). A connection that sends nothing for
- * the idle timeout (three missed 30 s heartbeats by default) is closed by its reactor's wheel.
+ * the idle timeout (three missed 30 s heartbeats by default) is closed by its reactor's wheel,
+ * unless so many of that reactor's connections fall silent at once that the silence says more
+ * about this server than about its peers (chapter 4's {@link SelfProtection}).
  *
  * <p>Threads: {@link #create} and the idle listener run on the connection's reactor thread; each
  * reactor has its own detector, created by that thread, so no wheel is ever touched by two
@@ -39,6 +42,18 @@ final class SessionFactory implements Handler.Factory {
     private record ReactorDetector(Duration timeout, IdleDetector<Connection> detector) {
     }
 
+    /**
+     * Chapter 4's self-protection on every reactor's idle detector: when more than 2% of a
+     * reactor's connections (and at least 20) time out in one window, none of them is evicted for
+     * one idle timeout, with a WARNING. In the overloaded C1M runs of 2026-12-07, heartbeats late
+     * by more than the timeout looked like silence: the server closed connections whose clients
+     * were alive by the hundred thousand, and the clients reconnected onto a machine already full
+     * (chapter 8's README, "Measure what else runs on the box"). Whether this alone keeps a
+     * million from that collapse is not measured.
+     */
+    private static final double EVICTION_MAX_SHARE = 0.02;
+    private static final int EVICTION_MIN_TIMEOUTS = 20;
+    private static final Duration MAX_EVICTION_WINDOW = Duration.ofSeconds(5);
     private static final byte[] PONG_KEYWORD = "PONG".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NEWLINE = {'\n'};
 
@@ -65,10 +80,24 @@ final class SessionFactory implements Handler.Factory {
         ReactorDetector current = detectors.get(reactor);
         if (current == null || !current.timeout().equals(idleTimeout)) {
             // Connections already watched keep their detector (and timeout); new ones get this one.
-            current = new ReactorDetector(idleTimeout, new IdleDetector<>(reactor.timers(), idleTimeout, this::closeIdle));
+            current = new ReactorDetector(idleTimeout, new IdleDetector<>(reactor.timers(), idleTimeout, this::closeIdle,
+                    new SelfProtection(EVICTION_MAX_SHARE, EVICTION_MIN_TIMEOUTS, idleTimeout), evictionWindow(idleTimeout)));
             detectors.put(reactor, current);
         }
         return current.detector();
+    }
+
+    /**
+     * The window in which a reactor's idle connections are judged together: a quarter of the
+     * timeout, at most {@link #MAX_EVICTION_WINDOW}. When a whole server stalls (or its machine is
+     * too full to read, or the network between it and its clients breaks), the connections whose
+     * last heartbeat lies one timeout back all time out together: with heartbeats every third of
+     * the timeout, a third of a stall's connections per heartbeat interval, 17% of them in a 5 s
+     * window at 30 s heartbeats; a healthy server loses a few dead peers at a time.
+     */
+    static Duration evictionWindow(Duration idleTimeout) {
+        Duration quarter = idleTimeout.dividedBy(4);
+        return quarter.compareTo(MAX_EVICTION_WINDOW) < 0 ? quarter : MAX_EVICTION_WINDOW;
     }
 
     private void closeIdle(Connection connection, long idleNanos) {

@@ -131,6 +131,32 @@ class ServerNodeTest {
     }
 
     @Test
+    void keepsACrowdThatFallsSilentAtOnceInsteadOfEvictingItAsIdle() throws Exception {
+        Duration idleTimeout = Duration.ofSeconds(2);
+        limits.set(withIdleTimeout(idleTimeout));
+        start();
+        List<LineClient> crowd = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            crowd.add(connect());
+        }
+
+        // silent for the timeout, a judging window (a quarter of it) and as much again: each of
+        // them would have been closed by now if the reactor judged them one at a time
+        TimeUnit.MILLISECONDS.sleep(idleTimeout.toMillis() * 3 / 2 + 500);
+
+        assertThat(node.idleClosed()).isZero();
+        for (LineClient client : crowd) {
+            assertThat(client.request("PING 1 1")).isEqualTo("PONG 1 1");
+        }
+    }
+
+    @Test
+    void judgesIdleConnectionsInWindowsOfAQuarterOfTheTimeoutAtMostFiveSeconds() {
+        assertThat(SessionFactory.evictionWindow(Duration.ofMillis(400))).isEqualTo(Duration.ofMillis(100));
+        assertThat(SessionFactory.evictionWindow(Duration.ofSeconds(90))).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
     void aReloadedIdleTimeoutAppliesToConnectionsAcceptedAfterTheReload() throws Exception {
         limits.set(withIdleTimeout(Duration.ofMinutes(5)));
         start();
