@@ -68,7 +68,9 @@ public final class C1mRun {
                                  cannot, the largest number it can, with the reason
               --hold T           how long to hold them once all are open (default 10m)
               --heartbeat T      one PING per connection per interval (default 30s)
-              --connect-rate N   ramp speed, connections per second (default 15000)
+              --connect-rate N   ramp speed, connections per second (default 15000); a ramp still short of
+                                 N three times its planned length plus a minute after it began is cut short,
+                                 and the run holds what is open
               --busy N           echo connections to run alongside the held ones for --busy-duration,
                                  closed loop, half-way through the hold (default 0 = none)
               --busy-duration T  (default 30s)
@@ -246,14 +248,15 @@ public final class C1mRun {
         return within;
     }
 
-    /**
-     * How long after the load starts a ramp may go on: three times the planned ramp, plus a
-     * minute. A machine too small for the run collapses into a state where connections keep
-     * failing and reconnecting, so "every connection open" never comes; without a deadline the
-     * run would wait for it forever, and no report would say what happened.
-     */
+    /** What a ramp's deadline adds to three times its planned length. */
     static final Duration RAMP_DEADLINE_MARGIN = Duration.ofMinutes(1);
 
+    /**
+     * How long after the load starts a ramp may go on: three times the planned ramp, plus
+     * {@link #RAMP_DEADLINE_MARGIN}. A machine too small for the run collapses into a state where
+     * connections keep failing and reconnecting, so "every connection open" never comes; without
+     * a deadline the run would wait for it forever, and no report would say what happened.
+     */
     static Duration rampDeadline(long connections, int connectRate) {
         return Duration.ofMillis(3 * 1000 * connections / connectRate).plus(RAMP_DEADLINE_MARGIN);
     }
