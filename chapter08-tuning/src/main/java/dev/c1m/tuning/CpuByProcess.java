@@ -1,5 +1,7 @@
 package dev.c1m.tuning;
 
+import dev.c1m.echo.bench.ProcessMeter;
+
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -10,6 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The CPU time of every process on the machine at one moment ({@code utime + stime} of each
@@ -17,7 +21,7 @@ import java.util.Set;
  * everybody else's. {@code /proc/stat} says how busy the machine was; it does not say for whom.
  * On the machine this course was measured on, the sandbox's own init process (pid 1) walks every
  * process's descriptors every few seconds: at a million connections, two million sockets, it
- * took about 0.3 to 0.6 of the 2 cores, which a machine-wide figure silently charges to the run.
+ * took 0.3 to 0.67 of the 2 cores, which a machine-wide figure silently charges to the run.
  *
  * <p>What it does not see: a process that ended between two snapshots (its ticks are gone). A
  * kernel that counts CPU time by tick, without {@code CONFIG_IRQ_TIME_ACCOUNTING} (this course's
@@ -65,19 +69,10 @@ public final class CpuByProcess {
         return new CpuByProcess(entries);
     }
 
-    /**
-     * {@code pid (comm) state ppid ... flags(9) ... utime(14) stime(15) ... starttime(22) ...}; the
-     * command name may itself hold spaces and parentheses, so the fields are counted from its last
-     * {@code ')'}.
-     */
+    /** A {@code /proc/<pid>/stat} line as an entry; chapter 1's {@link ProcessMeter} reads its fields. */
     static Entry parseStat(String stat) {
-        int open = stat.indexOf('(');
-        int close = stat.lastIndexOf(')');
-        String[] f = stat.substring(close + 2).trim().split("\\s+"); // f[0] is field 3, the state
-        long flags = Long.parseLong(f[9 - 3]);
-        long ticks = Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3]);
-        return new Entry(Long.parseLong(stat.substring(0, open).trim()), stat.substring(open + 1, close),
-                (flags & KERNEL_THREAD_FLAG) != 0, Long.parseLong(f[22 - 3]), ticks);
+        ProcessMeter.ProcStat s = ProcessMeter.parseStat(stat);
+        return new Entry(s.pid(), s.name(), (s.flags() & KERNEL_THREAD_FLAG) != 0, s.startTicks(), s.cpuTicks());
     }
 
     /** Each process's ticks since {@code earlier}; a process born since counts all of its ticks. */
@@ -89,6 +84,12 @@ public final class CpuByProcess {
             delta.put(pid, new Entry(pid, e.name(), e.kernelThread(), e.startTicks(), e.ticks() - base));
         });
         return new CpuByProcess(delta);
+    }
+
+    /** The pids of this JVM and of every process it started, and they started: what a benchmark calls its own. */
+    public static Set<Long> thisProcessTree() {
+        ProcessHandle me = ProcessHandle.current();
+        return Stream.concat(Stream.of(me), me.descendants()).map(ProcessHandle::pid).collect(Collectors.toSet());
     }
 
     /** The ticks of every process not in {@code ours}, with the {@code top} largest consumers named. */

@@ -14,14 +14,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CpuByProcessTest {
 
     @Test
-    void readsUserAndSystemTicksAfterACommandNameWithSpacesAndParentheses() {
-        String stat = "4242 (a (weird) name) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 567 0 0 20 0 18 0 99 0 0";
-
-        assertThat(CpuByProcess.parseStat(stat))
-                .isEqualTo(new CpuByProcess.Entry(4242, "a (weird) name", false, 99, 1234 + 567));
-    }
-
-    @Test
     void recognisesAKernelThreadByItsFlags() {
         String stat = "83 (kdamond.0) S 2 0 0 0 -1 2129984 0 0 0 0 40 1335 0 0 20 0 1 0 30 0 0";
 

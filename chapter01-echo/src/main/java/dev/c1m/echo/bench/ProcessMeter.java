@@ -51,19 +51,34 @@ public final class ProcessMeter {
         return 0;
     }
 
+    /**
+     * The fields of a {@code /proc/<pid>/stat} line that the course reads: the pid, the command
+     * name, the kernel's flags for the task (field 9), when it started (field 22, clock ticks after
+     * boot) and the user plus system CPU it used (fields 14 and 15, clock ticks).
+     */
+    public record ProcStat(long pid, String name, long flags, long startTicks, long cpuTicks) {
+    }
+
     /** User plus system CPU time used so far, or 0 if the process is gone. */
     public static long cpuNanos(long pid) {
-        String stat;
         try {
-            stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return parseStat(Files.readString(Path.of("/proc", Long.toString(pid), "stat"))).cpuTicks() * NANOS_PER_TICK;
         } catch (IOException gone) {
             return 0;
         }
-        // the command name (field 2) may contain spaces: count fields after its closing parenthesis
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        long utime = Long.parseLong(fields[11]); // field 14 of the whole line
-        long stime = Long.parseLong(fields[12]); // field 15
-        return (utime + stime) * NANOS_PER_TICK;
+    }
+
+    /**
+     * Parses {@code pid (comm) state ppid ...}: the command name may itself hold spaces and
+     * parentheses, so the fields are counted from its last {@code ')'}.
+     */
+    public static ProcStat parseStat(String stat) {
+        int open = stat.indexOf('(');
+        int close = stat.lastIndexOf(')');
+        String[] f = stat.substring(close + 2).trim().split("\\s+"); // f[0] is field 3, the state
+        return new ProcStat(Long.parseLong(stat.substring(0, open).trim()), stat.substring(open + 1, close),
+                Long.parseLong(f[9 - 3]), Long.parseLong(f[22 - 3]),
+                Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3]));
     }
 
 

@@ -34,7 +34,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -463,7 +462,7 @@ public final class C1mRun {
                     windowSeconds = (now - cpuStartNanos) / 1e9;
                     serverCores = (serverCpu() - cpuStart) / 1e9 / windowSeconds;
                     machineInWindow = KernelMeter.cpuTicks().since(machineStart);
-                    outsideInWindow = CpuByProcess.now().since(byProcessStart).outside(runPids(), 3);
+                    outsideInWindow = CpuByProcess.now().since(byProcessStart).outside(CpuByProcess.thisProcessTree(), 3);
                     String metrics = server.scrapeSum();
                     beatsInWindow = metric(metrics, "c1m_heartbeats_total") - beatsStart;
                     wakeUpsInWindow = metric(metrics, "c1m_reactor_wake_ups_total") - wakeUpsStart;
@@ -558,12 +557,6 @@ public final class C1mRun {
         private static long floorToStep(Duration at) {
             long step = LOAD_STEP.toNanos();
             return at.toNanos() / step * step;
-        }
-
-        /** This JVM and every process it started: the server's workers and the load processes. */
-        private static Set<Long> runPids() {
-            ProcessHandle me = ProcessHandle.current();
-            return Stream.concat(Stream.of(me), me.descendants()).map(ProcessHandle::pid).collect(Collectors.toSet());
         }
 
         private long serverCpu() {

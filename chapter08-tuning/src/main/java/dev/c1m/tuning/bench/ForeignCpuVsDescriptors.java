@@ -16,9 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * How much CPU the rest of the machine spends because this machine holds many descriptors: for
@@ -74,7 +72,7 @@ public final class ForeignCpuVsDescriptors {
             Thread.sleep(SETTLE);
             CpuByProcess before = CpuByProcess.now();
             Thread.sleep(window);
-            CpuByProcess.Outside outside = CpuByProcess.now().since(before).outside(ours(), 2);
+            CpuByProcess.Outside outside = CpuByProcess.now().since(before).outside(CpuByProcess.thisProcessTree(), 2);
             double ticks = window.toMillis() / 1000.0 * KernelMeter.CpuTicks.TICKS_PER_SECOND;
             System.out.printf(Locale.ROOT, "%9d %,12d %,12d %13.3f cores %13.3f cores  %s%n", processes,
                     (long) processes * connectionsEach, 2L * processes * connectionsEach,
@@ -86,11 +84,6 @@ public final class ForeignCpuVsDescriptors {
                 child.close();
             }
         }
-    }
-
-    private static Set<Long> ours() {
-        ProcessHandle me = ProcessHandle.current();
-        return Stream.concat(Stream.of(me), me.descendants()).map(ProcessHandle::pid).collect(Collectors.toSet());
     }
 
     /**

@@ -140,9 +140,9 @@ class ServerNodeTest {
             crowd.add(connect());
         }
 
-        // silent for the timeout, a judging window (a quarter of it) and as much again: each of
-        // them would have been closed by now if the reactor judged them one at a time
-        TimeUnit.MILLISECONDS.sleep(idleTimeout.toMillis() * 3 / 2 + 500);
+        // silent past the timeout, the window that judges it and a second more: each of them
+        // would have been closed by now if the reactor judged them one at a time
+        TimeUnit.MILLISECONDS.sleep(idleTimeout.plus(SessionFactory.evictionWindow(idleTimeout)).plusSeconds(1).toMillis());
 
         assertThat(node.idleClosed()).isZero();
         for (LineClient client : crowd) {
