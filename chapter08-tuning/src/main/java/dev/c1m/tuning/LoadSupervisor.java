@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -22,10 +24,14 @@ import java.util.function.Consumer;
  * supervisor sums the progress lines for the live display and merges the
  * results into one report.
  *
- * <p>Supervision: a child that exits without a result fails the whole run (its output is in the
- * exception), because a silent hole in the numbers is worse than no numbers; {@link #stop()} sends
- * SIGTERM to every child, which makes it finish early and still report. Children are killed when
- * {@link #run} returns or throws.
+ * <p>Supervision: a child that exits without a result (killed, crashed) or outlives twice the
+ * run's worst case is a {@link LostProcess}: the report merges the others' results, and
+ * {@link #lost()} says which process is missing from it, what it had when last heard of, and its
+ * last words. A hole in the numbers must never be silent, but one process of fifty that dies
+ * fifteen minutes into a run should not take the other forty-nine's measurements with it. Only
+ * when no child reports does {@link #run} fail. {@link #stop()} sends SIGTERM to every child,
+ * which makes it finish early and still report. Children are killed when {@link #run} returns or
+ * throws.
  *
  * <p>Threading: {@link #run} on one thread; {@link #stop()} from any thread.
  */
@@ -35,13 +41,37 @@ public final class LoadSupervisor {
     public static final String GO_FILE_OPTION = "--go-file";
     /** What a child prints once it is up and waits for the start signal. */
     public static final String READY = "READY";
+    private static final String RESULT_LINE = "^RESULT .*";
     private static final Duration CHILD_START_TIMEOUT = Duration.ofSeconds(90);
+    /** How long the output of a child that has exited may take to arrive in full. */
+    private static final Duration LAST_WORDS_TIMEOUT = Duration.ofSeconds(10);
+    private static final int LAST_WORDS_LINES = 5;
 
     /** Descriptors a load process keeps for itself (jars, selector, pipes). */
     static final int RESERVED_DESCRIPTORS = 64;
 
     private final List<ChildJvm> children = new ArrayList<>();
+    private final List<LostProcess> lost = new ArrayList<>();
     private volatile boolean stopped;
+
+    /**
+     * A load process that ended without a result. Its connections closed with it, and nothing it
+     * measured is in the merged report.
+     *
+     * @param lastProgress its last {@code PROGRESS} line: what it had when last heard of
+     *                     ({@link LoadProgress#ZERO} if it never printed one)
+     * @param why          how it ended, with the last lines it printed
+     */
+    public record LostProcess(long pid, LoadProgress lastProgress, String why) {
+
+        /** One line for a report. */
+        public String summary() {
+            String heard = lastProgress.equals(LoadProgress.ZERO) ? "no progress heard from it"
+                    : String.format(Locale.ROOT, "last heard of %.0f s into its run, with %,d connections open and %,d"
+                    + " heartbeats answered", lastProgress.elapsedNanos() / 1e9, lastProgress.open(), lastProgress.answered());
+            return "pid " + pid + ", " + heard + ": " + why;
+        }
+    }
 
     /**
      * Processes a plan needs: as asked, or enough that each stays under {@code descriptorLimit}.
@@ -86,19 +116,10 @@ public final class LoadSupervisor {
             long deadline = System.nanoTime() + worstCase(plan, processes).multipliedBy(2).toNanos();
             List<LoadReport> results = new ArrayList<>();
             for (ChildJvm child : children) {
-                while (true) {
-                    progress.accept(LoadProgress.sum(children.stream().map(LoadSupervisor::latestProgress).toList()));
-                    try {
-                        String line = child.awaitLine("^RESULT .*", Duration.ofSeconds(1)).group();
-                        results.add(LoadReport.decode(line.substring("RESULT ".length())));
-                        break;
-                    } catch (IllegalStateException notYet) {
-                        if (!child.isAlive() || System.nanoTime() > deadline) {
-                            throw new IOException("load process " + child.pid() + " ended without a result: "
-                                    + notYet.getMessage());
-                        }
-                    }
-                }
+                awaitResult(child, deadline, progress).ifPresent(results::add);
+            }
+            if (results.isEmpty()) {
+                throw new IOException("no load process reported; the first: " + lost.getFirst().summary());
             }
             return LoadReport.merge(results);
         } finally {
@@ -108,6 +129,48 @@ public final class LoadSupervisor {
             Files.deleteIfExists(goFile);
             Files.deleteIfExists(goFile.getParent());
         }
+    }
+
+    /** The children that ended without a result, in the order they were started. */
+    public List<LostProcess> lost() {
+        return List.copyOf(lost);
+    }
+
+    /** The child's result; empty, with the child added to {@link #lost}, if it ends without one or runs past the deadline. */
+    private Optional<LoadReport> awaitResult(ChildJvm child, long deadline, Consumer<LoadProgress> progress)
+            throws InterruptedException {
+        while (true) {
+            progress.accept(LoadProgress.sum(children.stream().map(LoadSupervisor::latestProgress).toList()));
+            try {
+                return Optional.of(result(child.awaitLine(RESULT_LINE, Duration.ofSeconds(1)).group()));
+            } catch (IllegalStateException notYet) {
+                if (!child.isAlive()) {
+                    try { // it may have printed its result just before it exited, and the line be on its way
+                        return Optional.of(result(child.awaitLine(RESULT_LINE, LAST_WORDS_TIMEOUT).group()));
+                    } catch (IllegalStateException none) {
+                        lost.add(new LostProcess(child.pid(), latestProgress(child),
+                                "exited with status " + child.awaitExit(Duration.ZERO) + " without a result" + lastWords(child)));
+                        return Optional.empty();
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    child.close();
+                    lost.add(new LostProcess(child.pid(), latestProgress(child),
+                            "still running at twice the run's worst case, killed" + lastWords(child)));
+                    return Optional.empty();
+                }
+            }
+        }
+    }
+
+    private static LoadReport result(String line) {
+        return LoadReport.decode(line.substring("RESULT ".length()));
+    }
+
+    private static String lastWords(ChildJvm child) {
+        List<String> lines = child.output().lines().filter(l -> !l.startsWith(LoadProgress.PREFIX)).toList();
+        return lines.isEmpty() ? "; it printed nothing"
+                : "; its last lines: " + String.join(" | ", lines.subList(Math.max(0, lines.size() - LAST_WORDS_LINES), lines.size()));
     }
 
     /** Asks every child to finish now and report what it has. Any thread. */

@@ -9,11 +9,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -108,11 +113,66 @@ class LoadSupervisorTest {
     }
 
     @Test
-    void aChildThatExitsWithoutAResultFailsTheWholeRun() {
+    void whenNoChildReportsTheRunFailsAndSaysWhy() {
         LoadPlan plan = LoadPlan.parse("hold", "--port", "" + server.localAddress().getPort(), "--connections", "10",
                 "--hold", "1s");
 
         assertThatThrownBy(() -> new LoadSupervisor().run(plan, 2, SilentChild.class, SMALL_JVM, p -> { }))
-                .isInstanceOf(IOException.class).hasMessageContaining("ended without a result");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("no load process reported")
+                .hasMessageContaining("exited with status 0 without a result; its last lines: READY");
+    }
+
+    /**
+     * A load process of which exactly one of its siblings crashes: the first to create the claim
+     * file (a system property) runs the real load generator; every other one prints a last word,
+     * waits until the run has started, and halts with status 137, as a process killed by the
+     * kernel's OOM killer would.
+     */
+    public static final class OneSurvivorChild {
+        public static void main(String[] args) throws Exception {
+            try {
+                Files.createFile(Path.of(System.getProperty("claim")));
+            } catch (FileAlreadyExistsException taken) {
+                System.out.println(LoadSupervisor.READY);
+                LoadSupervisor.awaitGo(Path.of(args[1]));
+                System.out.println("about to crash");
+                System.out.flush();
+                Runtime.getRuntime().halt(137);
+            }
+            LoadGenMain.main(args);
+        }
+    }
+
+    @Test
+    void aChildThatDiesIsReportedAsLostAndTheOthersResultsStillMakeTheReport(@TempDir Path dir) throws Exception {
+        LoadPlan plan = LoadPlan.parse("hold", "--port", "" + server.localAddress().getPort(), "--connections", "200",
+                "--sources", "none", "--connect-rate", "2000", "--heartbeat", "250ms", "--hold", "2s",
+                "--heartbeat-reply", "echo", "--reply-timeout", "10s");
+        List<String> jvm = new ArrayList<>(SMALL_JVM);
+        jvm.add("-Dclaim=" + dir.resolve("claimed"));
+        LoadSupervisor supervisor = new LoadSupervisor();
+
+        LoadReport report = supervisor.run(plan, 2, OneSurvivorChild.class, jvm, p -> { });
+
+        assertThat(report.processes()).as("processes in the report").isEqualTo(1);
+        assertThat(report.connected()).isEqualTo(100);
+        assertThat(report.openAtEnd()).isEqualTo(100);
+        assertThat(report.errors()).isEmpty();
+        assertThat(report.answered()).isGreaterThanOrEqualTo(100).isEqualTo(report.sent());
+        assertThat(supervisor.lost()).singleElement().satisfies(lost -> {
+            assertThat(lost.why()).isEqualTo("exited with status 137 without a result; its last lines: READY | about to crash");
+            assertThat(lost.lastProgress()).isEqualTo(LoadProgress.ZERO);
+            assertThat(lost.summary()).isEqualTo("pid " + lost.pid() + ", no progress heard from it: " + lost.why());
+        });
+    }
+
+    @Test
+    void aLostProcessSaysWhatItHadWhenLastHeardOf() {
+        LoadProgress last = new LoadProgress(312_400_000_000L, 19_600, 19_600, 19_600, 19_550, 190_000, 189_000, 3);
+
+        assertThat(new LoadSupervisor.LostProcess(4242, last, "exited with status 137 without a result").summary())
+                .isEqualTo("pid 4242, last heard of 312 s into its run, with 19,550 connections open and 189,000"
+                        + " heartbeats answered: exited with status 137 without a result");
     }
 }

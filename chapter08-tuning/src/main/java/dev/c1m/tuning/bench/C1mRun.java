@@ -26,6 +26,7 @@ import dev.c1m.tuning.demo.ServerNodeMain;
 import dev.c1m.tuning.server.WorkerSupervisor;
 
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,6 +82,8 @@ public final class C1mRun {
               --descriptor-limit N  size the processes as if each could open only N descriptors (at most
                                  the real limit): a smaller run with a larger run's process count
               --results DIR      where the report, the timeline CSV and its chart go (default c1m-results)
+              --aot-cache on|off an AOT cache for the start-up of the worker and load JVMs (JDK 25+, a
+                                 classpath of jars, as ./c1m has), trained once per build (default on)
               durations: 500ms, 10s, 2m, 1h""";
 
     private static final Duration SAMPLE_INTERVAL = Duration.ofSeconds(5);
@@ -124,7 +127,8 @@ public final class C1mRun {
     public static void main(String[] args) throws Exception {
         ConsoleLog.oneLinePerRecord();
         Options o = Options.parseOrExit(args, USAGE, List.of("connections", "hold", "heartbeat", "connect-rate", "busy",
-                "busy-duration", "server", "server-batch-window", "load-batch-window", "descriptor-limit", "results"),
+                "busy-duration", "server", "server-batch-window", "load-batch-window", "descriptor-limit", "results",
+                "aot-cache"),
                 List.of());
         long requested = o.integer("connections", 1_000_000, 1, Integer.MAX_VALUE);
         int realLimit = (int) Math.min(SystemView.live().openFiles().hard(), Integer.MAX_VALUE);
@@ -136,13 +140,17 @@ public final class C1mRun {
                 LoadPlan.duration(o, "server-batch-window", C1mServerMain.WORKER_BATCH_WINDOW.toMillis() + "ms"),
                 LoadPlan.duration(o, "load-batch-window", "0ms"),
                 o.integer("descriptor-limit", realLimit, 1_300, realLimit),
-                Path.of(o.string("results", "c1m-results")));
+                Path.of(o.string("results", "c1m-results")), onOrOff(o.string("aot-cache", "on"), "--aot-cache"));
         SysctlChanges sysctls = new SysctlChanges(Path.of("/proc/sys"));
         Thread restoreOnInterrupt = Thread.ofPlatform().unstarted(() -> restoreQuietly(sysctls));
         Runtime.getRuntime().addShutdownHook(restoreOnInterrupt);
         try {
             raiseKernelSettings(sysctls, SystemView.live(), settings.connections());
-            new Run(settings, sysctls).execute();
+            AotTraining jvms = settings.aotCache()
+                    ? AotTraining.prepare(aotDirectory(), settings.server().workerMain, SERVER_JVM, LOAD_JVM)
+                    : AotTraining.without(SERVER_JVM, LOAD_JVM, "--aot-cache off");
+            System.out.println("JVM start-up: " + jvms.summary());
+            new Run(settings, sysctls, jvms).execute();
         } finally {
             restoreQuietly(sysctls);
         }
@@ -151,7 +159,20 @@ public final class C1mRun {
     /** @param descriptorLimit what the processes are sized for: the real per-process limit, or a smaller one asked for */
     record Settings(long connections, Duration hold, Duration heartbeat, int connectRate, int busy,
                     Duration busyDuration, ServerKind server, Duration serverBatchWindow, Duration loadBatchWindow,
-                    long descriptorLimit, Path results) {
+                    long descriptorLimit, Path results, boolean aotCache) {
+    }
+
+    private static boolean onOrOff(String value, String option) {
+        return switch (value) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException(option + " must be on or off, got " + value);
+        };
+    }
+
+    /** Beside this class's jar (target/aot), so that a clean build removes the caches with the jars they were made for. */
+    private static Path aotDirectory() throws URISyntaxException {
+        return Path.of(C1mRun.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getParent().resolve("aot");
     }
 
     /**
@@ -303,6 +324,7 @@ public final class C1mRun {
 
         private final Settings settings;
         private final SysctlChanges sysctls;
+        private final AotTraining jvms;
         private final long started = System.nanoTime();
         private final List<Sample> timeline = new ArrayList<>();
         private final AtomicReference<LoadProgress> clients = new AtomicReference<>(LoadProgress.ZERO);
@@ -311,9 +333,10 @@ public final class C1mRun {
         private final StringBuilder report = new StringBuilder();
         private WorkerSupervisor server;
 
-        Run(Settings settings, SysctlChanges sysctls) {
+        Run(Settings settings, SysctlChanges sysctls, AotTraining jvms) {
             this.settings = settings;
             this.sysctls = sysctls;
+            this.jvms = jvms;
         }
 
         void execute() throws Exception {
@@ -327,7 +350,7 @@ public final class C1mRun {
                     workers, perWorker, descriptorLimit, descriptorLimit < realLimit
                             ? String.format(Locale.ROOT, " from --descriptor-limit; the doctor's plan is for the real %,d", realLimit)
                             : "");
-            server = WorkerSupervisor.start(settings.server().workerMain, workers, "127.0.0.1", 0, SERVER_JVM,
+            server = WorkerSupervisor.start(settings.server().workerMain, workers, "127.0.0.1", 0, jvms.workerOptions(),
                     settings.server().workerArgs(workers == 1 ? cores : 1, perWorker, settings.heartbeat().multipliedBy(3),
                             settings.serverBatchWindow()));
             try {
@@ -344,7 +367,7 @@ public final class C1mRun {
                 LoadSupervisor load = new LoadSupervisor();
                 CompletableFuture<LoadReport> run = CompletableFuture.supplyAsync(() -> {
                     try {
-                        return load.run(plan, loadProcesses, LoadGenMain.class, LOAD_JVM, progress -> {
+                        return load.run(plan, loadProcesses, LoadGenMain.class, jvms.loadOptions(), progress -> {
                             clients.set(progress);
                             loadStarted.compareAndSet(0, System.nanoTime() - progress.elapsedNanos());
                         });
@@ -355,7 +378,7 @@ public final class C1mRun {
                 Holding holding = monitor(run, load);
                 LoadReport result = run.get();
                 ShutdownReport drained = server.stop(Duration.ofSeconds(30));
-                writeReport(result, holding, baseline, rssBefore, slabBefore, drained, workers, loadProcesses);
+                writeReport(result, load.lost(), holding, baseline, rssBefore, slabBefore, drained, workers, loadProcesses);
             } finally {
                 server.close();
             }
@@ -519,7 +542,7 @@ public final class C1mRun {
                     "--processes", "1", "--quiet");
             return CompletableFuture.supplyAsync(() -> {
                 try {
-                    return new LoadSupervisor().run(echo, 1, LoadGenMain.class, LOAD_JVM, progress -> { });
+                    return new LoadSupervisor().run(echo, 1, LoadGenMain.class, jvms.loadOptions(), progress -> { });
                 } catch (IOException | InterruptedException e) {
                     throw new IllegalStateException("the echo load failed: " + e.getMessage(), e);
                 }
@@ -568,7 +591,8 @@ public final class C1mRun {
             return ProcessMeter.sum(server.heapHistograms().stream().map(ProcessMeter::parseHistogram).toList());
         }
 
-        private void writeReport(LoadReport result, Holding holding, HeapCensus baseline, long rssBefore, long slabBefore,
+        private void writeReport(LoadReport result, List<LoadSupervisor.LostProcess> lostLoad, Holding holding,
+                                 HeapCensus baseline, long rssBefore, long slabBefore,
                                  ShutdownReport drained, int workers, int loadProcesses) throws IOException {
             long n = holding.clientsOpen(); // the client side's count: a worker that misses one scrape cannot skew it
             long unexpected = result.errors().getOrDefault(ErrorKind.CLOSED_BY_PEER, 0L)
@@ -579,13 +603,17 @@ public final class C1mRun {
                     Runtime.getRuntime().availableProcessors(), memTotalBytes() / GIB, System.getProperty("os.name"),
                     System.getProperty("os.version"), Runtime.version(), LocalDate.now()));
             line("processes", String.format(Locale.ROOT, "%d server worker(s) of %s %s; %d load process(es) %s; sized for %,d descriptors each",
-                    workers, settings.server().workerMain.getSimpleName(), SERVER_JVM, loadProcesses, LOAD_JVM,
+                    workers, settings.server().workerMain.getSimpleName(), jvms.workerOptions(), loadProcesses, jvms.loadOptions(),
                     settings.descriptorLimit()));
+            line("JVM start-up", jvms.summary());
             line("batch windows", String.format(Locale.ROOT, "server %d ms, load %d ms (a pause after a light turn; the load's is part of its RTT)",
                     settings.serverBatchWindow().toMillis(), settings.loadBatchWindow().toMillis()));
             line("connections held at the end", String.format(Locale.ROOT, "%,d of %,d (while holding: %,d by the clients' count, %,d by the server's metrics)",
                     result.openAtEnd(), settings.connections(), n, holding.serverConnections()));
             line("worker restarts", Integer.toString(server.restarts()));
+            line("load processes lost", lostLoad.isEmpty() ? "none" : String.format(Locale.ROOT,
+                    "%d of %d ended without a result; what they measured is not in this report: %s", lostLoad.size(),
+                    loadProcesses, lostLoad.stream().map(LoadSupervisor.LostProcess::summary).collect(Collectors.joining("; "))));
             line("ramp", holding.openAtRampDeadline() >= 0
                     ? String.format(Locale.ROOT, "cut short at its deadline, %.1f s into the run (the planned ramp three times over, plus %d s): %,d of %,d open; the hold measured what was open",
                     holding.rampSeconds(), RAMP_DEADLINE_MARGIN.toSeconds(), holding.openAtRampDeadline(), settings.connections())

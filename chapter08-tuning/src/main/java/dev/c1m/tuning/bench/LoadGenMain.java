@@ -134,8 +134,12 @@ public final class LoadGenMain {
             supervisor.stop();
             awaitQuietly(reported, plan.replyTimeout().toSeconds() + CLOSE_GRACE_SECONDS + 10);
         }));
-        return supervisor.run(plan, processes, LoadGenMain.class,
+        LoadReport report = supervisor.run(plan, processes, LoadGenMain.class,
                 List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss256k"), progress);
+        for (LoadSupervisor.LostProcess lost : supervisor.lost()) {
+            System.err.println("warning: a load process ended without a result, and the report leaves it out: " + lost.summary());
+        }
+        return report;
     }
 
     private static Consumer<LoadProgress> progressPrinter(LoadPlan plan) {
