@@ -32,6 +32,18 @@ public final class ProcessMeter {
         public long instancesOf(String className) {
             return instancesByClass.getOrDefault(className, 0L);
         }
+
+        /**
+         * This census with every count and size multiplied by {@code factor} (rounded): from a
+         * census of k identical processes, an estimate for n of them with {@code factor = n / k}.
+         */
+        public HeapCensus scaled(double factor) {
+            Map<String, Long> bytes = new LinkedHashMap<>();
+            Map<String, Long> instances = new LinkedHashMap<>();
+            bytesByClass.forEach((name, n) -> bytes.put(name, Math.round(n * factor)));
+            instancesByClass.forEach((name, n) -> instances.put(name, Math.round(n * factor)));
+            return new HeapCensus(Math.round(totalBytes * factor), Math.round(totalInstances * factor), bytes, instances);
+        }
     }
 
     private ProcessMeter() {

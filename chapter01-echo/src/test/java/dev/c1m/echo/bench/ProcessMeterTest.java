@@ -57,6 +57,19 @@ class ProcessMeterTest {
     }
 
     @Test
+    void scalesACensusOfSomeIdenticalProcessesToAllOfThemClassByClass() {
+        ProcessMeter.HeapCensus three = ProcessMeter.sum(List.of(ProcessMeter.parseHistogram(HISTOGRAM),
+                ProcessMeter.parseHistogram(HISTOGRAM), ProcessMeter.parseHistogram(HISTOGRAM)));
+
+        ProcessMeter.HeapCensus sixty = three.scaled(60 / 3.0);
+
+        assertThat(sixty.totalBytes()).isEqualTo(60 * 176_000L);
+        assertThat(sixty.instancesOf("dev.c1m.nio.LineDecoder")).isEqualTo(60_000);
+        assertThat(sixty.bytesByClass()).containsEntry("sun.nio.ch.SocketChannelImpl", 60 * 104_000L);
+        assertThat(sixty.bytesByClass().keySet()).containsExactlyElementsOf(three.bytesByClass().keySet());
+    }
+
+    @Test
     @EnabledOnOs(OS.LINUX)
     void readsAnotherProcessesMemoryCpuAndLiveHeap() throws Exception {
         try (ChildJvm child = ChildJvm.start(List.of(), List.of("-Xmx64m"), HeapHolder.class)) {

@@ -2,6 +2,7 @@ package dev.c1m.tuning.bench;
 
 import dev.c1m.echo.bench.ChildJvm;
 import dev.c1m.tuning.AotCache;
+import dev.c1m.tuning.demo.ServerNodeMain;
 
 import java.io.IOException;
 import java.net.URI;
@@ -85,10 +86,9 @@ record AotTraining(List<String> workerOptions, List<String> loadOptions, String 
                     "hold", "--port", port, "--connections", Integer.toString(TRAINING_CONNECTIONS),
                     "--sources", "none", "--heartbeat", "200ms", "--heartbeat-reply", "pong", "--hold", "3s",
                     "--processes", "1", "--quiet")) {
-                scrape(metrics);
                 client.awaitExit(TRAINING_TIMEOUT);
             }
-            scrape(metrics);
+            askLikeTheRun(metrics);
             server.terminate();
             server.awaitExit(TRAINING_TIMEOUT);
         }
@@ -99,11 +99,18 @@ record AotTraining(List<String> workerOptions, List<String> loadOptions, String 
         return cache.trained() ? cache.useOptions() : cache.trainingOptions();
     }
 
-    /** One request to the worker's metrics endpoint, so that the classes that serve it are in its cache too. */
-    private static void scrape(URI metrics) throws IOException, InterruptedException {
+    /**
+     * What the run asks every worker, so that the classes that answer are in its cache too: its
+     * metrics, and its heap histogram, which the run takes of all the workers before the load
+     * starts, through the platform MBean server (hundreds of classes; without them in the cache
+     * that census of 60 new workers took 15 s of a run's start).
+     */
+    private static void askLikeTheRun(URI metrics) throws IOException, InterruptedException {
         try (HttpClient http = HttpClient.newHttpClient()) {
-            http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.discarding());
+            for (URI uri : List.of(metrics, metrics.resolve(ServerNodeMain.HEAP_HISTOGRAM_PATH))) {
+                http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+            }
         }
     }
 

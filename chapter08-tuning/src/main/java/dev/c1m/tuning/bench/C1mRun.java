@@ -87,6 +87,8 @@ public final class C1mRun {
               durations: 500ms, 10s, 2m, 1h""";
 
     private static final Duration SAMPLE_INTERVAL = Duration.ofSeconds(5);
+    /** How many empty workers the heap baseline is measured on ({@code Run.emptyWorkersHeap}). */
+    private static final int BASELINE_SAMPLE = 3;
     /** The load reports its round trips per step of this; "while holding" is made of whole steps. */
     static final Duration LOAD_STEP = Duration.ofSeconds(10);
     /** Connections per loopback source address: half the ephemeral port range, where connects stay fast. */
@@ -332,6 +334,8 @@ public final class C1mRun {
         private final AtomicLong loadStarted = new AtomicLong();
         private final StringBuilder report = new StringBuilder();
         private WorkerSupervisor server;
+        /** Seconds into the run: when every worker listened, and when their empty heaps had been measured. */
+        private double workersListening, baselineTaken;
 
         Run(Settings settings, SysctlChanges sysctls, AotTraining jvms) {
             this.settings = settings;
@@ -353,9 +357,13 @@ public final class C1mRun {
             server = WorkerSupervisor.start(settings.server().workerMain, workers, "127.0.0.1", 0, jvms.workerOptions(),
                     settings.server().workerArgs(workers == 1 ? cores : 1, perWorker, settings.heartbeat().multipliedBy(3),
                             settings.serverBatchWindow()));
+            workersListening = secondsSinceStart();
+            System.out.printf(Locale.ROOT, "%d worker(s) listening %.1f s into the run%n", workers, workersListening);
             try {
-                HeapCensus baseline = census();
+                HeapCensus baseline = emptyWorkersHeap(workers);
                 long rssBefore = serverRss();
+                baselineTaken = secondsSinceStart();
+                System.out.printf(Locale.ROOT, "the empty workers' heap measured %.1f s into the run%n", baselineTaken);
                 int loadProcesses = LoadSupervisor.processesFor(holdPlan("auto"), descriptorLimit);
                 // Each load process gets source addresses of its own, enough for its share: a
                 // source address is good for about half the ephemeral port range (--max-per-pair).
@@ -567,6 +575,10 @@ public final class C1mRun {
             return server.workerPids().stream().mapToLong(ProcessMeter::rssBytes).sum();
         }
 
+        private double secondsSinceStart() {
+            return (System.nanoTime() - started) / 1e9;
+        }
+
         /** A time on the load's clock, in seconds of this run (the clock of its progress lines). */
         private double runSeconds(long loadNanos) {
             return (loadStarted.get() + loadNanos - started) / 1e9;
@@ -584,6 +596,19 @@ public final class C1mRun {
 
         private long serverCpu() {
             return server.workerPids().stream().mapToLong(ProcessMeter::cpuNanos).sum();
+        }
+
+        /**
+         * The live heap of all the workers before the first connection, from a census of
+         * {@link #BASELINE_SAMPLE} of them: empty workers are the same program in the same state, and
+         * twelve of them differed by at most 472 bytes (of 1.96 MB), an error under 0.2 bytes per
+         * connection in a run's heap per connection. Asking every worker instead took 10-15 s of the
+         * run's start with 60 new workers, while the load waited.
+         */
+        private HeapCensus emptyWorkersHeap(int workers) throws IOException {
+            int sampled = Math.min(BASELINE_SAMPLE, workers);
+            HeapCensus sample = ProcessMeter.sum(server.heapHistograms(sampled).stream().map(ProcessMeter::parseHistogram).toList());
+            return sample.scaled(workers / (double) sampled);
         }
 
         /** Every worker's live heap by class, from its own endpoint: no jcmd JVM per worker on a busy machine. */
@@ -605,7 +630,10 @@ public final class C1mRun {
             line("processes", String.format(Locale.ROOT, "%d server worker(s) of %s %s; %d load process(es) %s; sized for %,d descriptors each",
                     workers, settings.server().workerMain.getSimpleName(), jvms.workerOptions(), loadProcesses, jvms.loadOptions(),
                     settings.descriptorLimit()));
-            line("JVM start-up", jvms.summary());
+            line("JVM start-up", String.format(Locale.ROOT, "%s; workers listening %.1f s into the run, their empty heaps"
+                    + " measured (on " + Math.min(BASELINE_SAMPLE, workers) + " of them) at %.1f s, load started at %.1f s",
+                    jvms.summary(), workersListening, baselineTaken,
+                    (loadStarted.get() - started) / 1e9));
             line("batch windows", String.format(Locale.ROOT, "server %d ms, load %d ms (a pause after a light turn; the load's is part of its RTT)",
                     settings.serverBatchWindow().toMillis(), settings.loadBatchWindow().toMillis()));
             line("connections held at the end", String.format(Locale.ROOT, "%,d of %,d (while holding: %,d by the clients' count, %,d by the server's metrics)",
@@ -635,8 +663,10 @@ public final class C1mRun {
             // workers can take minutes, and connections may come and go meanwhile.
             long counted = holding.census() == null ? 0 : holding.census().instancesOf(settings.server().perConnectionClass);
             line("server heap per connection", holding.census() == null ? NOT_MEASURED : String.format(Locale.ROOT,
-                    "%,.0f B (live heap after a full GC in every worker, minus their empty baseline, over the %,d connections in it)",
-                    (holding.census().totalBytes() - baseline.totalBytes()) / (double) counted, counted));
+                    "%,.0f B (live heap after a full GC in every worker, minus the empty workers' heap measured on %d of"
+                            + " them, over the %,d connections in it)",
+                    (holding.census().totalBytes() - baseline.totalBytes()) / (double) counted,
+                    Math.min(BASELINE_SAMPLE, workers), counted));
             line("server RSS", String.format(Locale.ROOT, "%.2f GiB in all (%.2f GiB before the load), %,.0f B per connection",
                     holding.rssBytes() / GIB, rssBefore / GIB, (holding.rssBytes() - rssBefore) / (double) n));
             line("kernel memory", String.format(Locale.ROOT,

@@ -128,6 +128,7 @@ class WorkerSupervisorTest {
         assertThat(supervisor.heapHistograms()).as("each worker's own census, for the C1M report").hasSize(2)
                 .allSatisfy(text -> assertThat(ProcessMeter.parseHistogram(text).bytesByClass())
                         .containsKey("dev.c1m.tuning.server.ServerNode"));
+        assertThat(supervisor.heapHistograms(1)).as("the first worker's alone").hasSize(1);
     }
 
     @Test
