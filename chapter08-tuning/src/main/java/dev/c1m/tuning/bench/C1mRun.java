@@ -600,10 +600,13 @@ public final class C1mRun {
 
         /**
          * The live heap of all the workers before the first connection, from a census of
-         * {@link #BASELINE_SAMPLE} of them: empty workers are the same program in the same state, and
-         * twelve of them differed by at most 472 bytes (of 1.96 MB), an error under 0.2 bytes per
-         * connection in a run's heap per connection. Asking every worker instead took 10-15 s of the
-         * run's start with 60 new workers, while the load waited.
+         * {@link #BASELINE_SAMPLE} of them: empty workers are the same program in the same state
+         * (twelve started alike differed by at most 472 of 1.96 million bytes). Asking every worker
+         * took 10-15 s of the run's start with 60 new workers, and asking them while the load's JVMs
+         * started saved nothing: both need the same two cores. The estimate read 990-992 B per
+         * connection at 200,000 connections, where every worker measured read 986-988 B: a few bytes
+         * too many. It must come before any scrape: a worker that has answered one holds more live
+         * heap (777-888 B per connection read when scrapes came first).
          */
         private HeapCensus emptyWorkersHeap(int workers) throws IOException {
             int sampled = Math.min(BASELINE_SAMPLE, workers);
