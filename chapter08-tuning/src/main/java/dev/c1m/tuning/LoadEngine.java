@@ -103,6 +103,8 @@ public final class LoadEngine {
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
     private final byte[] lineBytes = new byte[MAX_LINE_BYTES];
     private final ArrayDeque<Connection> connecting = new ArrayDeque<>();
+    /** Ports for the sockets bound to source addresses, chosen here rather than by the kernel's search. */
+    private final SourcePorts sourcePorts = SourcePorts.ofThisMachine();
     private final ArrayDeque<Pending> awaitingReply = new ArrayDeque<>();
     /** Heartbeats due, on chapter 4's timing wheel (one tick per loop tick); created by {@link #run}. */
     private TimingWheel heartbeatsDue;
@@ -305,7 +307,7 @@ public final class LoadEngine {
             channel = SocketChannel.open();
             channel.configureBlocking(false);
             if (!sources.isEmpty()) {
-                channel.bind(new InetSocketAddress(sources.get((int) (index % sources.size())), 0));
+                sourcePorts.bind(channel, sources.get((int) (index % sources.size())));
             }
             Connection c = new Connection(channel);
             all.add(c);
