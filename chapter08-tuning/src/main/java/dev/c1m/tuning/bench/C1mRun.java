@@ -87,6 +87,8 @@ public final class C1mRun {
               durations: 500ms, 10s, 2m, 1h""";
 
     private static final Duration SAMPLE_INTERVAL = Duration.ofSeconds(5);
+    /** Lost load processes the report describes one by one (the live output names every one). */
+    private static final int LOST_SHOWN = 3;
     /** How many empty workers the heap baseline is measured on ({@code Run.emptyWorkersHeap}). */
     private static final int BASELINE_SAMPLE = 3;
     /** The load reports its round trips per step of this; "while holding" is made of whole steps. */
@@ -385,6 +387,7 @@ public final class C1mRun {
                 });
                 Holding holding = monitor(run, load);
                 LoadReport result = run.get();
+                load.lost().forEach(lost -> System.out.println("load process lost: " + lost.summary()));
                 ShutdownReport drained = server.stop(Duration.ofSeconds(30));
                 writeReport(result, load.lost(), holding, baseline, rssBefore, slabBefore, drained, workers, loadProcesses);
             } finally {
@@ -643,8 +646,10 @@ public final class C1mRun {
                     result.openAtEnd(), settings.connections(), n, holding.serverConnections()));
             line("worker restarts", Integer.toString(server.restarts()));
             line("load processes lost", lostLoad.isEmpty() ? "none" : String.format(Locale.ROOT,
-                    "%d of %d ended without a result; what they measured is not in this report: %s", lostLoad.size(),
-                    loadProcesses, lostLoad.stream().map(LoadSupervisor.LostProcess::summary).collect(Collectors.joining("; "))));
+                    "%d of %d ended without a result; what they measured is not in this report: %s%s", lostLoad.size(),
+                    loadProcesses, lostLoad.stream().limit(LOST_SHOWN).map(LoadSupervisor.LostProcess::summary)
+                            .collect(Collectors.joining("; ")),
+                    lostLoad.size() > LOST_SHOWN ? "; and " + (lostLoad.size() - LOST_SHOWN) + " more" : ""));
             line("ramp", holding.openAtRampDeadline() >= 0
                     ? String.format(Locale.ROOT, "cut short at its deadline, %.1f s into the run (the planned ramp three times over, plus %d s): %,d of %,d open; the hold measured what was open",
                     holding.rampSeconds(), RAMP_DEADLINE_MARGIN.toSeconds(), holding.openAtRampDeadline(), settings.connections())
