@@ -158,6 +158,24 @@ class LoadEngineTest {
         }
     }
 
+    @Test
+    void theReportIsHandedOverWhileTheConnectionsAreStillOpenAndTheyAreResetAfterwards() throws IOException {
+        assumeTrue(SocketTable.isSupported(), "reading TCP states needs Linux /proc/net/tcp");
+        InetSocketAddress serverAddress = server.localAddress();
+        AtomicReference<List<TcpState>> whenReported = new AtomicReference<>();
+
+        LoadReport report = new LoadEngine(plan("hold", serverAddress.getPort(), "--connections", "20", "--hold", "300ms"))
+                .run(measured -> whenReported.set(clientEndsOf(serverAddress)));
+
+        assertThat(report.openAtEnd()).isEqualTo(20);
+        assertThat(whenReported.get()).hasSize(20).containsOnly(TcpState.ESTABLISHED);
+        assertThat(clientEndsOf(serverAddress)).as("reset: gone at once, no TIME_WAIT").isEmpty();
+    }
+
+    private static List<TcpState> clientEndsOf(InetSocketAddress serverAddress) {
+        return SocketTable.all().stream().filter(s -> s.remote().equals(serverAddress)).map(KernelSocket::state).toList();
+    }
+
     private static void readUntilTheEnd(Socket socket, AtomicLong resetsSeen) {
         try (socket) {
             while (socket.getInputStream().read() >= 0) {

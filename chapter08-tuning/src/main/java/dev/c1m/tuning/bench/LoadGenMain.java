@@ -9,6 +9,7 @@ import dev.c1m.tuning.LoadSupervisor;
 import dev.c1m.tuning.SystemView;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -39,11 +40,12 @@ import java.util.function.Consumer;
 public final class LoadGenMain {
 
     /**
-     * After SIGTERM, how long the hook lets the run close its connections and print its report
+     * After SIGTERM, how long the hook lets the run print its report and close its connections
      * (beyond the reply timeout its drain may wait out): the JVM halts when the hook returns.
      * With 5 s, one of 51 processes stopped at once (a million connections to drain and reset
-     * on a saturated two-core machine) halted before its RESULT line, and a missing RESULT costs
-     * the whole run its report.
+     * on a saturated two-core machine) halted before its RESULT line. The report now comes
+     * before the resets; this grace is for the resets, which spare the next run 60 s of
+     * TIME_WAIT on those ports (see {@code LoadEngine}).
      */
     private static final long CLOSE_GRACE_SECONDS = 60;
 
@@ -84,20 +86,24 @@ public final class LoadGenMain {
             LoadSupervisor.awaitGo(goFile);
         }
         Consumer<LoadProgress> progress = progressPrinter(plan);
-        // SIGTERM stops the run early; the hook then waits until the report below is printed, so
-        // that the JVM does not exit between the end of the run and its RESULT line.
-        CountDownLatch reported = new CountDownLatch(1);
+        // SIGTERM stops the run early; the hook then waits until the run below has printed its
+        // report and closed its connections, so that the JVM does not exit in between. The exit
+        // status comes after that: a System.exit while the hook waits would wait out its grace.
+        CountDownLatch finished = new CountDownLatch(1);
+        LoadReport report;
         try {
-            LoadReport report = processes > 1 && !plan.child()
-                    ? runSupervised(plan, processes, progress, reported)
-                    : runHere(plan, progress, reported);
-            printReport(plan, report);
+            report = processes > 1 && !plan.child()
+                    ? runSupervised(plan, processes, progress, finished)
+                    : runHere(plan, progress, finished);
         } finally {
-            reported.countDown();
+            finished.countDown();
+        }
+        if (report.connected() == 0) {
+            System.exit(1); // for scripts: not a single connection was established
         }
     }
 
-    private static void printReport(LoadPlan plan, LoadReport report) throws IOException {
+    private static void printReport(LoadPlan plan, LoadReport report) {
         if (plan.child()) {
             System.out.println("RESULT " + report.encode());
             System.out.flush();
@@ -110,35 +116,38 @@ public final class LoadGenMain {
                 lines.add(LoadReport.CSV_HEADER);
             }
             lines.addAll(report.csvRows());
-            Files.write(plan.csv(), lines, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        }
-        if (report.connected() == 0) {
-            System.exit(1); // for scripts: not a single connection was established
+            try {
+                Files.write(plan.csv(), lines, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot append the result to " + plan.csv(), e);
+            }
         }
     }
 
-    private static LoadReport runHere(LoadPlan plan, Consumer<LoadProgress> progress, CountDownLatch reported)
-            throws IOException, InterruptedException {
+    /** Prints the report before the connections are reset: a process stopped while resetting them has told its numbers. */
+    private static LoadReport runHere(LoadPlan plan, Consumer<LoadProgress> progress, CountDownLatch finished)
+            throws IOException {
         LoadEngine engine = new LoadEngine(plan, System::nanoTime, progress, TimeUnit.SECONDS.toNanos(1));
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             engine.stop();
-            awaitQuietly(reported, plan.replyTimeout().toSeconds() + CLOSE_GRACE_SECONDS);
+            awaitQuietly(finished, plan.replyTimeout().toSeconds() + CLOSE_GRACE_SECONDS);
         }));
-        return engine.run();
+        return engine.run(report -> printReport(plan, report));
     }
 
     private static LoadReport runSupervised(LoadPlan plan, int processes, Consumer<LoadProgress> progress,
-                                            CountDownLatch reported) throws IOException, InterruptedException {
+                                            CountDownLatch finished) throws IOException, InterruptedException {
         LoadSupervisor supervisor = new LoadSupervisor();
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             supervisor.stop();
-            awaitQuietly(reported, plan.replyTimeout().toSeconds() + CLOSE_GRACE_SECONDS + 10);
+            awaitQuietly(finished, plan.replyTimeout().toSeconds() + CLOSE_GRACE_SECONDS + 10);
         }));
         LoadReport report = supervisor.run(plan, processes, LoadGenMain.class,
                 List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss256k"), progress);
         for (LoadSupervisor.LostProcess lost : supervisor.lost()) {
             System.err.println("warning: a load process ended without a result, and the report leaves it out: " + lost.summary());
         }
+        printReport(plan, report);
         return report;
     }
 
