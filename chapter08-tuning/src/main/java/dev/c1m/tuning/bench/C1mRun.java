@@ -103,9 +103,9 @@ public final class C1mRun {
      */
     static final Duration LOAD_HOLD_MARGIN = Duration.ofMinutes(30);
     static final List<String> SERVER_JVM = WorkerSupervisor.workerJvmOptions("64m");
-    /** The load processes run like the workers: the generator's CPU shares the same two cores. */
     /**
-     * The load processes' JVM: as the workers', plus a small young generation. With the default
+     * The load processes' JVM: as the workers' (the generator's CPU shares the same two cores),
+     * plus a small young generation. With the default
      * one, a process's first young collection came about 250 s after its start and copied all its
      * connections into pages never touched before, in 51 identical processes within the same
      * seconds: a stall of several seconds at the same point of every million-connection run. With
