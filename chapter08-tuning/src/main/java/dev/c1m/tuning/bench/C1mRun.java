@@ -105,11 +105,11 @@ public final class C1mRun {
     static final List<String> SERVER_JVM = WorkerSupervisor.workerJvmOptions("64m");
     /**
      * The load processes' JVM: as the workers' (the generator's CPU shares the same two cores),
-     * plus a small young generation. With the default
-     * one, a process's first young collection came about 250 s after its start and copied all its
-     * connections into pages never touched before, in 51 identical processes within the same
-     * seconds: a stall of several seconds at the same point of every million-connection run. With
-     * 8 MiB the stall was gone (Results, part 2).
+     * plus a small young generation. With the default one, a process's first young collection
+     * came about 250 s after its start and copied all its connections into pages never touched
+     * before, in 51 identical processes within the same seconds: a stall of several seconds at
+     * the same point of every million-connection run. With 8 MiB the stall was gone (Results,
+     * part 2).
      */
     static final List<String> LOAD_JVM = Stream.concat(WorkerSupervisor.workerJvmOptions("96m").stream(),
             Stream.of("-Xmn8m")).toList();
