@@ -25,7 +25,8 @@ import java.util.stream.Collectors;
  * window while nothing in the benchmark runs. On an ordinary Linux box the answer is zero. On
  * the sandbox this course was measured in, an agent running as pid 1 walks the descriptors of
  * every process every few seconds, so its CPU grows with the descriptors held, and a C1M run
- * shares the machine with it (chapter 8's results/NOTEBOOK.md, "Measure what else runs on the box").
+ * shares the machine with it (chapter 8's results/NOTEBOOK.md, "Measure what else runs on the
+ * box").
  *
  * <pre>
  * java -cp chapter08-tuning/target/classes:chapter01-echo/target/classes \

@@ -48,8 +48,9 @@ final class SessionFactory implements Handler.Factory {
      * one idle timeout, with a WARNING. In the overloaded C1M runs of 2026-12-07, heartbeats late
      * by more than the timeout looked like silence: the server closed connections whose clients
      * were alive by the hundred thousand, and the clients reconnected onto a machine already full
-     * (chapter 8's results/NOTEBOOK.md, "Measure what else runs on the box"). With it, the same run closed
-     * 110,161 connections instead of 446,186 and held 839,511 to the end; the machine stayed full.
+     * (chapter 8's results/NOTEBOOK.md, "Measure what else runs on the box"). With it, the same
+     * run closed 110,161 connections instead of 446,186 and held 839,511 to the end; the machine
+     * stayed full.
      */
     private static final double EVICTION_MAX_SHARE = 0.02;
     private static final int EVICTION_MIN_TIMEOUTS = 20;
