@@ -23,6 +23,7 @@ import dev.c1m.tuning.SystemView;
 import dev.c1m.tuning.Verdict;
 import dev.c1m.tuning.demo.C1mServerMain;
 import dev.c1m.tuning.demo.ServerNodeMain;
+import dev.c1m.tuning.server.MetricsSum;
 import dev.c1m.tuning.server.WorkerSupervisor;
 
 import java.io.IOException;
@@ -116,12 +117,13 @@ public final class C1mRun {
 
     /** One row of the timeline. */
     record Sample(double seconds, long clientsOpen, long serverConnections, long serverRssBytes,
-                  long serverHeapUsedBytes, long slabBytes) {
-        static final String CSV_HEADER = "seconds,clients_open,server_connections,server_rss_bytes,server_heap_used_bytes,slab_bytes";
+                  long serverHeapUsedBytes, long slabBytes, long fewestInAWorker, long mostInAWorker) {
+        static final String CSV_HEADER = "seconds,clients_open,server_connections,server_rss_bytes,server_heap_used_bytes,slab_bytes,"
+                + "worker_connections_min,worker_connections_max";
 
         String csv() {
-            return String.format(Locale.ROOT, "%.1f,%d,%d,%d,%d,%d", seconds, clientsOpen, serverConnections,
-                    serverRssBytes, serverHeapUsedBytes, slabBytes);
+            return String.format(Locale.ROOT, "%.1f,%d,%d,%d,%d,%d,%d,%d", seconds, clientsOpen, serverConnections,
+                    serverRssBytes, serverHeapUsedBytes, slabBytes, fewestInAWorker, mostInAWorker);
         }
     }
 
@@ -414,8 +416,8 @@ public final class C1mRun {
         record Holding(double rampSeconds, long openAtRampDeadline, double serverCores, KernelMeter.CpuTicks machineInWindow,
                        CpuByProcess.Outside outsideInWindow, long heartbeatsInWindow, long serverWakeUpsInWindow, long serverKeysInWindow,
                        double windowSeconds, Duration steadyFrom, Duration steadyTo,
-                       HeapCensus census, long clientsOpen, long serverConnections, long rssBytes, long slabBytes,
-                       LoadReport busyEcho) {
+                       HeapCensus census, long clientsOpen, long serverConnections, long fewestInAWorker, long mostInAWorker,
+                       long rssBytes, long slabBytes, LoadReport busyEcho) {
         }
 
         /**
@@ -537,7 +539,7 @@ public final class C1mRun {
             return new Holding((rampDone - started) / 1e9, openAtRampDeadline, serverCores, machineInWindow, outsideInWindow, beatsInWindow,
                     wakeUpsInWindow, keysInWindow, windowSeconds,
                     steadyFrom, steadyTo, census,
-                    atCensus != null ? clientsAtCensus : clientsWhileHolding, at.serverConnections(), at.serverRssBytes(),
+                    atCensus != null ? clientsAtCensus : clientsWhileHolding, at.serverConnections(), at.fewestInAWorker(), at.mostInAWorker(), at.serverRssBytes(),
                     at.slabBytes(), busy == null ? null : busy.get());
         }
 
@@ -565,7 +567,8 @@ public final class C1mRun {
             LoadProgress progress = clients.get();
             Sample sample = new Sample((System.nanoTime() - started) / 1e9, progress.open(),
                     metric(metrics, "c1m_connections"), serverRss(), metric(metrics, "jvm_heap_used_bytes"),
-                    KernelMeter.slabBytes());
+                    KernelMeter.slabBytes(), metric(metrics, "c1m_worker_connections_min"),
+                    metric(metrics, "c1m_worker_connections_max"));
             timeline.add(sample);
             System.out.printf(Locale.ROOT, "[%6.0fs] clients open %,d/%,d  server %,d  heartbeats %,d  errors %,d  "
                             + "server RSS %.2f GiB  kernel slab %.2f GiB%n", sample.seconds(), progress.open(),
@@ -644,6 +647,7 @@ public final class C1mRun {
                     settings.serverBatchWindow().toMillis(), settings.loadBatchWindow().toMillis()));
             line("connections held at the end", String.format(Locale.ROOT, "%,d of %,d (while holding: %,d by the clients' count, %,d by the server's metrics)",
                     result.openAtEnd(), settings.connections(), n, holding.serverConnections()));
+            line("connections per worker", perWorkerSpread(holding, workers));
             line("worker restarts", Integer.toString(server.restarts()));
             line("load processes lost", lostLoad.isEmpty() ? "none" : String.format(Locale.ROOT,
                     "%d of %d ended without a result; what they measured is not in this report: %s%s", lostLoad.size(),
@@ -744,6 +748,22 @@ public final class C1mRun {
          * Everything the machine did in the server's CPU window: both sides of every heartbeat,
          * the kernel's softirq work that no process is charged with, and this run's own sampling.
          */
+        /**
+         * How evenly SO_REUSEPORT spread the connections, against what a uniformly random choice
+         * of worker gives: a binomial count, whose standard deviation sizes the workers' headroom
+         * ({@link C1mServerMain#workersFor}).
+         */
+        private String perWorkerSpread(Holding holding, int workers) {
+            if (workers == 1) {
+                return "one worker";
+            }
+            double mean = holding.serverConnections() / (double) workers;
+            return String.format(Locale.ROOT, "%,d to %,d over %d workers, mean %,.0f (a uniformly random choice of"
+                            + " worker: a standard deviation of %,.0f); each admits up to %,d", holding.fewestInAWorker(),
+                    holding.mostInAWorker(), workers, mean, Math.sqrt(mean * (1 - 1.0 / workers)),
+                    C1mServerMain.perWorker(settings.descriptorLimit()));
+        }
+
         private String machineCpu(Holding holding) {
             KernelMeter.CpuTicks cpu = holding.machineInWindow();
             double seconds = holding.windowSeconds() * KernelMeter.CpuTicks.TICKS_PER_SECOND;
@@ -806,8 +826,7 @@ public final class C1mRun {
     private static final String NOT_MEASURED = "not measured: the hold ended first (hold longer)";
 
     private static long metric(String exposition, String series) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(exposition);
-        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+        return (long) MetricsSum.valueOf(exposition, series).orElse(0);
     }
 
     private static String ms(Duration duration) {

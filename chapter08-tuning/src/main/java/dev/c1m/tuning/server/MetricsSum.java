@@ -5,6 +5,7 @@ import dev.c1m.tuning.MetricsRegistry;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * Adds up the Prometheus text expositions of several processes into one: every series (a metric
@@ -42,6 +43,24 @@ public final class MetricsSum {
             series.forEach((key, value) -> text.append(key).append(' ').append(MetricsRegistry.number(value)).append('\n'));
         });
         return text.toString();
+    }
+
+    /**
+     * The value of one series ({@code name} or {@code name{labels}}, written exactly as exposed) in
+     * one exposition; empty where the series is absent or its value is not a number.
+     */
+    public static OptionalDouble valueOf(String exposition, String series) {
+        for (String line : exposition.split("\n")) {
+            int space = line.lastIndexOf(' ');
+            if (space > 0 && !line.startsWith("#") && line.substring(0, space).equals(series)) {
+                try {
+                    return OptionalDouble.of(Double.parseDouble(line.substring(space + 1)));
+                } catch (NumberFormatException e) {
+                    return OptionalDouble.empty();
+                }
+            }
+        }
+        return OptionalDouble.empty();
     }
 
     private static void addSample(Map<String, Map<String, Double>> families, String line) {

@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LongSummaryStatistics;
+import java.util.OptionalDouble;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -165,10 +167,13 @@ public final class WorkerSupervisor implements AutoCloseable {
     }
 
     /**
-     * The workers' metrics added up ({@link MetricsSum}), plus the supervisor's own worker and
-     * restart counts. All workers are asked at once, each on a virtual thread with a plain
-     * blocking request and its own timeouts; one that has not answered within 3 s is left out of
-     * this scrape (and logged), so a busy or dying worker cannot stall the others'.
+     * The workers' metrics added up ({@link MetricsSum}), plus the supervisor's own: the worker and
+     * restart counts, and the fewest and most connections one worker holds. {@code SO_REUSEPORT}
+     * spreads connections by a hash, blind to how many each worker has, so the fullest worker
+     * reaches its {@code --max-connections} first, while the sum still looks far from full. All
+     * workers are asked at once, each on a virtual thread with a plain blocking request and its own
+     * timeouts; one that has not answered within 3 s is left out of this scrape (and logged), so a
+     * busy or dying worker cannot stall the others'.
      */
     public String scrapeSum() {
         List<String> expositions = new ArrayList<>();
@@ -182,6 +187,7 @@ public final class WorkerSupervisor implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IllegalStateException("a scrape failed unexpectedly", e.getCause());
         }
+        LongSummaryStatistics perWorker = connectionsPerWorker(expositions);
         expositions.add("""
                 # HELP c1m_workers Worker processes supervised.
                 # TYPE c1m_workers gauge
@@ -190,7 +196,23 @@ public final class WorkerSupervisor implements AutoCloseable {
                 # TYPE c1m_worker_restarts_total counter
                 c1m_worker_restarts_total %d
                 """.formatted(workers.size(), restarts.get()));
+        if (perWorker.getCount() > 0) {
+            expositions.add("""
+                    # HELP c1m_worker_connections_min Connections open in the worker holding the fewest.
+                    # TYPE c1m_worker_connections_min gauge
+                    c1m_worker_connections_min %d
+                    # HELP c1m_worker_connections_max Connections open in the worker holding the most.
+                    # TYPE c1m_worker_connections_max gauge
+                    c1m_worker_connections_max %d
+                    """.formatted(perWorker.getMin(), perWorker.getMax()));
+        }
         return MetricsSum.of(expositions);
+    }
+
+    /** {@code c1m_connections} of each worker that answered this scrape. */
+    private static LongSummaryStatistics connectionsPerWorker(List<String> expositions) {
+        return expositions.stream().map(text -> MetricsSum.valueOf(text, "c1m_connections"))
+                .filter(OptionalDouble::isPresent).mapToLong(value -> (long) value.getAsDouble()).summaryStatistics();
     }
 
     /**

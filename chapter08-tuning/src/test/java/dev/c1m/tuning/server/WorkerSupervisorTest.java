@@ -132,6 +132,27 @@ class WorkerSupervisorTest {
     }
 
     @Test
+    void theSummedMetricsNameTheFewestAndTheMostConnectionsOneWorkerHolds() throws Exception {
+        startWorkers();
+        AtomicReference<LoadProgress> latest = new AtomicReference<>();
+        CompletableFuture<LoadReport> run = runInBackground(holdPlan("127.8.0.7", 2_000, "2m"), latest);
+        Await.until("2,000 connections held by the workers", TIMEOUT,
+                () -> summed("c1m_connections") == 2_000 || run.isDone());
+
+        String metrics = supervisor.scrapeSum();
+        long fewest = sample(metrics, "c1m_worker_connections_min");
+        long most = sample(metrics, "c1m_worker_connections_max");
+        List<Long> each = new ArrayList<>();
+        for (URI worker : supervisor.workerMetrics()) {
+            each.add(sample(scrape(worker), "c1m_connections"));
+        }
+        assertThat(each).as("what each worker says it holds").containsExactlyInAnyOrder(fewest, most);
+        assertThat(fewest + most).isEqualTo(2_000);
+        assertThat(fewest).as("the hash gave both workers a share (1,000 +- 22 for one standard deviation)").isGreaterThan(800);
+        assertThat(sample(metrics, "c1m_connections")).as("a minimum and a maximum are not summed").isEqualTo(2_000);
+    }
+
+    @Test
     void stoppingDrainsEveryWorkerWithoutForcingAConnectionOrLosingAnAnsweredHeartbeat() throws Exception {
         startWorkers();
         AtomicReference<LoadProgress> latest = new AtomicReference<>();
