@@ -350,7 +350,8 @@ public final class C1mRun {
         void execute() throws Exception {
             long descriptorLimit = settings.descriptorLimit();
             int perWorker = C1mServerMain.perWorker(descriptorLimit);
-            int workers = C1mServerMain.workersFor(settings.connections(), descriptorLimit);
+            // the busy echo's connections come to the same port, on top of the held ones
+            int workers = C1mServerMain.workersFor(settings.connections() + settings.busy(), descriptorLimit);
             int cores = Runtime.getRuntime().availableProcessors();
             long slabBefore = KernelMeter.slabBytes();
             long realLimit = SystemView.live().openFiles().hard();

@@ -29,7 +29,7 @@ public final class C1mServerMain {
             usage: C1mServerMain [options]
               --connections N     connections to be ready for (default 100000): decides the worker count
               --workers K         worker processes (default: enough for --connections under the
-                                  descriptor limit, with 15% headroom for SO_REUSEPORT's uneven spread)
+                                  descriptor limit, with room for SO_REUSEPORT's random spread)
               --port N            the shared port on 127.0.0.1 (default 9000)
               --metrics-port N    the summed metrics on 127.0.0.1 (default 9100, 0 = any)
               --idle-timeout-ms   passed to every worker (default 90000)
@@ -39,8 +39,15 @@ public final class C1mServerMain {
 
     /** Descriptors a worker keeps for itself: jars, the selector, pipes, the metrics endpoint. */
     static final int RESERVED_DESCRIPTORS = 200;
-    /** The kernel spreads SO_REUSEPORT connections unevenly (14,195 to 18,909 per process over 60): size with headroom. */
-    static final double REUSEPORT_HEADROOM = 1.15;
+    /**
+     * How many standard deviations above the mean the fullest worker is allowed to land.
+     * {@code SO_REUSEPORT} picks a listener by a hash of the connection's addresses, and the
+     * counts it gives spread like a uniformly random choice's (chapter 8's README, "Why several
+     * processes, and how many"): each worker's count is binomial. The chance that one worker goes
+     * beyond 4.5 standard deviations is 3.4 in a million, so about one run in 5,000 of 60 workers
+     * has one refuse a few connections with the busy reply, which the clients can retry.
+     */
+    static final double SPREAD_DEVIATIONS = 4.5;
     /**
      * A worker's reactor pause after a light turn. With many workers each hears a few events at a
      * time (1M connections' 30 s heartbeats over 60 workers: 550 a second each), and one wake-up
@@ -91,8 +98,22 @@ public final class C1mServerMain {
         return (int) Math.max(1_000, Math.min(Integer.MAX_VALUE, descriptorLimit - RESERVED_DESCRIPTORS));
     }
 
-    /** Workers for {@code connections}: one where the limit allows, else enough with headroom for an uneven spread. */
+    /**
+     * Workers for {@code connections}: one where the limit allows, else the fewest whose fullest
+     * worker stays within its share of the limit: a mean of {@code N / K} per worker, plus
+     * {@value #SPREAD_DEVIATIONS} standard deviations of a binomial count, {@code sqrt(N/K x (1 - 1/K))}.
+     */
     public static int workersFor(long connections, long descriptorLimit) {
-        return (int) Math.max(1, Math.ceil(connections * REUSEPORT_HEADROOM / perWorker(descriptorLimit)));
+        int limit = perWorker(descriptorLimit);
+        int workers = 1;
+        while (fullestExpected(connections, workers) > limit) {
+            workers++;
+        }
+        return workers;
+    }
+
+    private static double fullestExpected(long connections, int workers) {
+        double mean = connections / (double) workers;
+        return mean + SPREAD_DEVIATIONS * Math.sqrt(mean * (1 - 1.0 / workers));
     }
 }
