@@ -105,18 +105,19 @@ public final class ReusePortSpread {
 
     private static long[] spreadOnce(int listenerCount, int connections, int sources) throws IOException {
         List<ServerSocketChannel> listeners = new ArrayList<>();
-        List<SocketChannel> channels = new ArrayList<>();
+        List<SocketChannel> clients = new ArrayList<>();
+        List<SocketChannel> accepted = new ArrayList<>();
         try {
             InetSocketAddress address = openGroup(listenerCount, connections, listeners);
             for (int i = 0; i < connections; i++) {
                 SocketChannel client = SocketChannel.open();
-                channels.add(client);
+                clients.add(client);
                 client.bind(new InetSocketAddress("127.0.0." + (2 + i % sources), 0));
                 client.connect(address); // completes once the kernel has queued it on one listener
             }
             long[] counts = new long[listenerCount];
             for (int l = 0; l < listenerCount; l++) {
-                counts[l] = drain(listeners.get(l), channels);
+                counts[l] = drain(listeners.get(l), accepted);
             }
             long total = Arrays.stream(counts).sum();
             if (total != connections) {
@@ -124,7 +125,12 @@ public final class ReusePortSpread {
             }
             return counts;
         } finally {
-            closeAll(channels);
+            // The accepted ends first, so that they, on the listeners' port, are the ones left in
+            // TIME_WAIT for a minute. A client port taken with bind() and left in TIME_WAIT is
+            // closed to every later connect() that picks its own port: after ten runs of 4,000,
+            // the close-with-queue phase's connects failed with "Cannot assign requested address".
+            closeAll(accepted);
+            closeAll(clients);
             closeAll(listeners);
         }
     }
