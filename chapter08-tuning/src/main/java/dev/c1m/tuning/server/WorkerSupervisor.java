@@ -35,8 +35,9 @@ import java.util.regex.Matcher;
  * (raise it to 1,100,000 and run one worker); where it does not, the kernel's {@code SO_REUSEPORT}
  * group spreads incoming connections over every process listening on the port, by a hash of
  * the connection's addresses, with no hand-off between processes. The spread is even only on
- * average (the course measured 14,195 to 18,909 connections per process over 60 processes), so
- * size the worker count with headroom.
+ * average: each worker's count varies like a uniformly random choice's, so size the worker count
+ * with room for it ({@code C1mServerMain.workersFor}), and start the load only once every worker
+ * listens (a listener that joins later gets a share of the connections made after it).
  *
  * <p><b>Failure.</b> A worker that exits while the supervisor is not stopping is started again on
  * the same port; its clients saw their connections reset and reconnect, and the kernel hashes the
