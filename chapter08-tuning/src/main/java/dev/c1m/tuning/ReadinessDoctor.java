@@ -14,8 +14,9 @@ import java.util.Locale;
  * <p>What it computes:
  * <ul>
  *   <li>descriptors: a process can hold (hard limit - reserve) connections, so the target needs
- *       ceil(N / that) server processes, and as many load-generator processes when both ends are
- *       here. Without {@code CAP_SYS_RESOURCE} the hard limit cannot be raised: the run must span
+ *       ceil(N / that) load-generator processes when both ends are here, and a few more server
+ *       processes than that, since {@code SO_REUSEPORT} spreads connections over them only evenly
+ *       on average ({@link ReusePortSizing}). Without {@code CAP_SYS_RESOURCE} the hard limit cannot be raised: the run must span
  *       several processes (WARN), or is impractical beyond {@value #MAX_PRACTICAL_PROCESSES} (FAIL).
  *       The JVM raises its soft limit to the hard one by itself ({@code -XX:+MaxFDLimit}, on by
  *       default), so only the hard limit counts for Java processes.</li>
@@ -49,11 +50,11 @@ public final class ReadinessDoctor {
         boolean canRaise = system.canRaiseHardLimit();
         long nrOpen = system.sysctlValue("fs.nr_open").orElse(1_048_576L);
         long perProcess = Math.max(1, files.hard() - reserve);
-        long processes = ceil(n, perProcess);
-        long clientProcesses = target.bothEndsHere() ? processes : 0;
+        long processes = ReusePortSizing.processesFor(n, perProcess);
+        long clientProcesses = target.bothEndsHere() ? ceil(n, perProcess) : 0;
 
         checks.add(softLimit(files, n + reserve));
-        checks.add(hardLimit(files, canRaise, nrOpen, n, reserve, processes, target.bothEndsHere()));
+        checks.add(hardLimit(files, canRaise, nrOpen, n, reserve, processes, clientProcesses));
         checks.add(nrOpen(nrOpen, n + reserve));
         checks.add(fileMax(system.sysctlValue("fs.file-max").orElse(Long.MAX_VALUE), sockets + reserve * (processes + clientProcesses)));
         checks.add(queue("net.core.somaxconn", 4096, "longest accept queue a listen() gets",
@@ -96,12 +97,13 @@ public final class ReadinessDoctor {
     }
 
     private static ReadinessCheck hardLimit(SystemView.FileLimits files, boolean canRaise, long nrOpen, long n, int reserve,
-                                            long processes, boolean bothEndsHere) {
+                                            long processes, long clientProcesses) {
         String value = limit(files.hard()) + (canRaise ? "" : " (cannot raise)");
         long want = Math.min(nrOpen, roundUp(n + reserve));
         String perSide = processes == 1 ? "one process holds them all"
-                : fmt("%,d connections per process: the run needs %,d server processes%s", files.hard() - reserve,
-                processes, bothEndsHere ? fmt(" and %,d load-generator processes", processes) : "");
+                : fmt("%,d connections per process: the run needs %,d server processes (room for SO_REUSEPORT's"
+                        + " uneven spread)%s", files.hard() - reserve, processes,
+                clientProcesses > 0 ? fmt(" and %,d load-generator processes", clientProcesses) : "");
         if (processes == 1) {
             return pass("open files (hard)", value, perSide);
         }

@@ -21,10 +21,12 @@ public record ReadinessTarget(long connections, boolean bothEndsHere, long kerne
     public static final long HEAP_BYTES_PER_CONNECTION = 768;
     /** A small JVM (-Xmx64m, Serial GC, C1 only) at rest, measured as RSS. */
     public static final long BYTES_PER_PROCESS = 64L << 20;
+    /** What a server process keeps for itself: jars, the selector, pipes, the metrics endpoint. */
+    public static final int RESERVED_DESCRIPTORS = 200;
 
     public static ReadinessTarget of(long connections, boolean bothEndsHere) {
         return new ReadinessTarget(connections, bothEndsHere, MEASURED_KERNEL_BYTES_PER_SOCKET,
-                HEAP_BYTES_PER_CONNECTION, BYTES_PER_PROCESS, 100);
+                HEAP_BYTES_PER_CONNECTION, BYTES_PER_PROCESS, RESERVED_DESCRIPTORS);
     }
 
     /** Sockets this machine holds: two per connection when both ends are here. */

@@ -4,6 +4,8 @@ import dev.c1m.echo.demo.ConsoleLog;
 import dev.c1m.echo.demo.Options;
 import dev.c1m.lifecycle.ShutdownReport;
 import dev.c1m.tuning.MetricsEndpoint;
+import dev.c1m.tuning.ReadinessTarget;
+import dev.c1m.tuning.ReusePortSizing;
 import dev.c1m.tuning.SystemView;
 import dev.c1m.tuning.server.WorkerSupervisor;
 
@@ -37,20 +39,9 @@ public final class C1mServerMain {
               --batch-window-ms   each worker reactor's pause after a light turn (default 10 with
                                   several workers, whose reactors each hear few events at a time; 0 with one)""";
 
-    /** Descriptors a worker keeps for itself: jars, the selector, pipes, the metrics endpoint. */
-    static final int RESERVED_DESCRIPTORS = 200;
-    /**
-     * How many standard deviations above the mean the fullest worker is allowed to land.
-     * {@code SO_REUSEPORT} picks a listener by a hash of the connection's addresses, and the
-     * counts it gives spread like a uniformly random choice's (chapter 8's README, "Why several
-     * processes, and how many"): each worker's count is binomial. The chance that one worker goes
-     * beyond 4.5 standard deviations is 3.4 in a million, so about one run in 5,000 of 60 workers
-     * has one refuse a few connections with the busy reply, which the clients can retry.
-     */
-    static final double SPREAD_DEVIATIONS = 4.5;
     /**
      * A worker's reactor pause after a light turn. With many workers each hears a few events at a
-     * time (1M connections' 30 s heartbeats over 60 workers: 550 a second each), and one wake-up
+     * time (1M connections' 30 s heartbeats over 53 workers: 629 a second each), and one wake-up
      * per event cost a quarter of the server's CPU per heartbeat (chapter 8 Results, part 2);
      * 10 ms is a tenth of the heartbeat RTT budget.
      */
@@ -95,25 +86,14 @@ public final class C1mServerMain {
 
     /** Connections one worker admits: its descriptor limit, less what the JVM itself keeps open. */
     public static int perWorker(long descriptorLimit) {
-        return (int) Math.max(1_000, Math.min(Integer.MAX_VALUE, descriptorLimit - RESERVED_DESCRIPTORS));
+        return (int) Math.max(1_000, Math.min(Integer.MAX_VALUE, descriptorLimit - ReadinessTarget.RESERVED_DESCRIPTORS));
     }
 
     /**
-     * Workers for {@code connections}: one where the limit allows, else the fewest whose fullest
-     * worker stays within its share of the limit: a mean of {@code N / K} per worker, plus
-     * {@value #SPREAD_DEVIATIONS} standard deviations of a binomial count, {@code sqrt(N/K x (1 - 1/K))}.
+     * Workers for {@code connections}: one where the limit allows, else enough that the fullest,
+     * in {@code SO_REUSEPORT}'s random spread, stays within what a worker admits ({@link ReusePortSizing}).
      */
     public static int workersFor(long connections, long descriptorLimit) {
-        int limit = perWorker(descriptorLimit);
-        int workers = 1;
-        while (fullestExpected(connections, workers) > limit) {
-            workers++;
-        }
-        return workers;
-    }
-
-    private static double fullestExpected(long connections, int workers) {
-        double mean = connections / (double) workers;
-        return mean + SPREAD_DEVIATIONS * Math.sqrt(mean * (1 - 1.0 / workers));
+        return ReusePortSizing.processesFor(connections, perWorker(descriptorLimit));
     }
 }

@@ -24,23 +24,4 @@ class C1mServerMainTest {
     void aMillionUnderTwentyThousandDescriptorsTakesFiftyThreeWorkers() {
         assertThat(C1mServerMain.workersFor(1_000_000, LIMIT)).isEqualTo(53);
     }
-
-    @Test
-    void theFullestWorkerStaysFourAndAHalfStandardDeviationsUnderItsLimitWithNoWorkerToSpare() {
-        int perWorker = C1mServerMain.perWorker(LIMIT);
-        for (long connections : new long[] {30_000, 100_000, 250_000, 1_000_000, 2_000_000}) {
-            int workers = C1mServerMain.workersFor(connections, LIMIT);
-
-            assertThat(fullest(connections, workers)).as("%,d connections over %d workers", connections, workers)
-                    .isLessThanOrEqualTo(perWorker);
-            assertThat(fullest(connections, workers - 1)).as("%,d connections over %d workers", connections, workers - 1)
-                    .isGreaterThan(perWorker);
-        }
-    }
-
-    /** The mean share plus 4.5 standard deviations of a binomial count. */
-    private static double fullest(long connections, int workers) {
-        double mean = connections / (double) workers;
-        return mean + 4.5 * Math.sqrt(mean * (1 - 1.0 / workers));
-    }
 }
