@@ -16,9 +16,10 @@ import java.util.Optional;
  * An ahead-of-time cache for one kind of child JVM (JDK 25+, JEPs 483 and 514): the classes it
  * loads at start-up, read, parsed and linked once in a training run and written to a file, which
  * every later JVM started with the same classpath and options maps instead of doing that work
- * again. A million-connection run on a machine whose descriptor limit is 20,000 starts 110 JVMs
- * at once on two cores, and their start-up is part of its ramp: with the cache 110 workers
- * listened after 15 s instead of 27-31 s, for half the CPU (chapter 8's Results, part 2).
+ * again. A million-connection run on a machine whose descriptor limit is 20,000 starts 104 JVMs
+ * at once on two cores, and their start-up is part of its ramp: with the cache, 110 JVMs (the
+ * count before the workers were sized for the hash's real spread) listened after 15 s instead of
+ * 27-31 s, for half the CPU (chapter 8's Results, part 2).
  *
  * <p>The file's name is a digest of everything the JVM checks before it trusts a cache: the JDK
  * (home and version), the JVM options, and each classpath entry's path, size and modification

@@ -8,7 +8,7 @@ import java.lang.management.ManagementFactory;
  * This JVM's class histogram after a full GC, the text {@code jcmd <pid> GC.class_histogram}
  * prints, obtained from inside the JVM through the platform's {@code DiagnosticCommand} MBean.
  *
- * <p>Why not {@code jcmd}: the C1M run takes a census of 59 workers while they hold a million
+ * <p>Why not {@code jcmd}: the C1M run takes a census of 53 workers while they hold a million
  * connections, and each {@code jcmd} is a JVM started and attached on a machine whose two cores
  * are already busy. In one run that census took 375 s and disturbed the heartbeats it was
  * measuring next to; asked over a worker's own metrics endpoint, it costs each worker one full
