@@ -16,8 +16,9 @@ import java.util.Locale;
  *   <li>descriptors: a process can hold (hard limit - reserve) connections, so the target needs
  *       ceil(N / that) load-generator processes when both ends are here, and a few more server
  *       processes than that, since {@code SO_REUSEPORT} spreads connections over them only evenly
- *       on average ({@link ReusePortSizing}). Without {@code CAP_SYS_RESOURCE} the hard limit cannot be raised: the run must span
- *       several processes (WARN), or is impractical beyond {@value #MAX_PRACTICAL_PROCESSES} (FAIL).
+ *       on average ({@link ReusePortSizing}). Without {@code CAP_SYS_RESOURCE} the hard limit
+ *       cannot be raised: the run must span several processes (WARN), or is impractical beyond
+ *       {@value #MAX_PRACTICAL_PROCESSES} (FAIL).
  *       The JVM raises its soft limit to the hard one by itself ({@code -XX:+MaxFDLimit}, on by
  *       default), so only the hard limit counts for Java processes.</li>
  *   <li>ports: one source address offers the local port range once; the connect rate collapses

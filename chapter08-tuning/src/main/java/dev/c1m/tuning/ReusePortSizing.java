@@ -30,9 +30,13 @@ public final class ReusePortSizing {
         return processes;
     }
 
-    /** The mean share plus {@value #SPREAD_DEVIATIONS} standard deviations of a binomial count. */
-    static double fullestExpected(long connections, int processes) {
+    /** The standard deviation of one process's count when each connection picks one of them at random. */
+    public static double standardDeviation(long connections, int processes) {
         double mean = connections / (double) processes;
-        return mean + SPREAD_DEVIATIONS * Math.sqrt(mean * (1 - 1.0 / processes));
+        return Math.sqrt(mean * (1 - 1.0 / processes));
+    }
+
+    private static double fullestExpected(long connections, int processes) {
+        return connections / (double) processes + SPREAD_DEVIATIONS * standardDeviation(connections, processes);
     }
 }

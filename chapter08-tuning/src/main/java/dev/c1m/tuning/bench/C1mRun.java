@@ -18,6 +18,7 @@ import dev.c1m.tuning.ReadinessCheck;
 import dev.c1m.tuning.ReadinessDoctor;
 import dev.c1m.tuning.ReadinessReport;
 import dev.c1m.tuning.ReadinessTarget;
+import dev.c1m.tuning.ReusePortSizing;
 import dev.c1m.tuning.SysctlChanges;
 import dev.c1m.tuning.SystemView;
 import dev.c1m.tuning.Verdict;
@@ -746,10 +747,6 @@ public final class C1mRun {
         }
 
         /**
-         * Everything the machine did in the server's CPU window: both sides of every heartbeat,
-         * the kernel's softirq work that no process is charged with, and this run's own sampling.
-         */
-        /**
          * How evenly SO_REUSEPORT spread the connections, against what a uniformly random choice
          * of worker gives: a binomial count, whose standard deviation sizes the workers' headroom
          * ({@link C1mServerMain#workersFor}).
@@ -761,10 +758,14 @@ public final class C1mRun {
             double mean = holding.serverConnections() / (double) workers;
             return String.format(Locale.ROOT, "%,d to %,d over %d workers, mean %,.0f (a uniformly random choice of"
                             + " worker: a standard deviation of %,.0f); each admits up to %,d", holding.fewestInAWorker(),
-                    holding.mostInAWorker(), workers, mean, Math.sqrt(mean * (1 - 1.0 / workers)),
+                    holding.mostInAWorker(), workers, mean, ReusePortSizing.standardDeviation(holding.serverConnections(), workers),
                     C1mServerMain.perWorker(settings.descriptorLimit()));
         }
 
+        /**
+         * Everything the machine did in the server's CPU window: both sides of every heartbeat,
+         * the kernel's softirq work that no process is charged with, and this run's own sampling.
+         */
         private String machineCpu(Holding holding) {
             KernelMeter.CpuTicks cpu = holding.machineInWindow();
             double seconds = holding.windowSeconds() * KernelMeter.CpuTicks.TICKS_PER_SECOND;

@@ -26,8 +26,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -97,8 +95,7 @@ class WorkerSupervisorTest {
     }
 
     private static long sample(String exposition, String series) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(exposition);
-        return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;
+        return (long) MetricsSum.valueOf(exposition, series).orElse(-1);
     }
 
     private long summed(String series) {
