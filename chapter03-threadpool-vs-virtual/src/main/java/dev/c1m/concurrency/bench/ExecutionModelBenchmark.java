@@ -249,21 +249,12 @@ public final class ExecutionModelBenchmark {
         table.append('\n').append(rule).append('\n');
         for (int connections : connectionCounts) {
             for (String model : models) {
-                List<Run> group = group(runs, model, connections);
+                Medians m = Medians.of(group(runs, model, connections), busyCounts.length);
                 table.append(String.format(Locale.ROOT, "| %s | %d | %.0f / %.0f / %.0f | %.0f | %.0f | %.1f | %.1f |",
-                        model, connections, median(group, r -> r.first().echoed()), median(group, r -> r.first().noReply()),
-                        median(group, r -> r.first().closedByServer()),
-                        median(group, r -> r.first().timeUntilLastEcho().toMillis()),
-                        median(group, r -> r.loaded().threads()), median(group, Run::rssKibPerConnection),
-                        median(group, Run::heapKibPerConnection)));
-                for (int i = 0; i < busyCounts.length; i++) {
-                    int at = i;
-                    table.append(String.format(Locale.ROOT, " %.0f | %.0f | %.0f | %.0f | %.0f |",
-                            median(group, r -> r.busy().get(at).report().busyConnections()),
-                            median(group, r -> r.busy().get(at).report().requestsPerSecond()),
-                            median(group, r -> r.busy().get(at).echoesPerCpuSecond()),
-                            median(group, r -> micros(r.busy().get(at).report(), 50)),
-                            median(group, r -> micros(r.busy().get(at).report(), 99))));
+                        model, connections, m.echoed(), m.noReply(), m.refused(), m.lastFirstEchoMillis(),
+                        m.serverThreads(), m.rssKibPerConnection(), m.heapKibPerConnection()));
+                for (double[] busy : m.busy()) {
+                    table.append(String.format(Locale.ROOT, " %.0f | %.0f | %.0f | %.0f | %.0f |", boxed(busy)));
                 }
                 table.append('\n');
             }
@@ -282,25 +273,49 @@ public final class ExecutionModelBenchmark {
         for (int connections : connectionCounts) {
             for (String model : models) {
                 List<Run> group = group(runs, model, connections);
+                Medians m = Medians.of(group, busyCounts.length);
                 csv.append(String.format(Locale.ROOT, "%s,%d,%d,%.0f,%.0f,%.0f,%.0f,%.0f,%.2f,%.2f", model, connections,
-                        group.size(), median(group, r -> r.first().echoed()), median(group, r -> r.first().noReply()),
-                        median(group, r -> r.first().closedByServer()),
-                        median(group, r -> r.first().timeUntilLastEcho().toMillis()),
-                        median(group, r -> r.loaded().threads()), median(group, Run::rssKibPerConnection),
-                        median(group, Run::heapKibPerConnection)));
-                for (int i = 0; i < busyCounts.length; i++) {
-                    int at = i;
-                    csv.append(String.format(Locale.ROOT, ",%.0f,%.0f,%.0f,%.0f,%.0f",
-                            median(group, r -> r.busy().get(at).report().busyConnections()),
-                            median(group, r -> r.busy().get(at).report().requestsPerSecond()),
-                            median(group, r -> r.busy().get(at).echoesPerCpuSecond()),
-                            median(group, r -> micros(r.busy().get(at).report(), 50)),
-                            median(group, r -> micros(r.busy().get(at).report(), 99))));
+                        group.size(), m.echoed(), m.noReply(), m.refused(), m.lastFirstEchoMillis(), m.serverThreads(),
+                        m.rssKibPerConnection(), m.heapKibPerConnection()));
+                for (double[] busy : m.busy()) {
+                    csv.append(String.format(Locale.ROOT, ",%.0f,%.0f,%.0f,%.0f,%.0f", boxed(busy)));
                 }
                 csv.append('\n');
             }
         }
         return csv.toString();
+    }
+
+    /**
+     * The medians over the repeats of one model at one connection count, which the summary table and
+     * the summary CSV both print; {@code busy} holds, per busy step, {served, req/s, echoes per CPU
+     * second, p50 us, p99 us}.
+     */
+    private record Medians(double echoed, double noReply, double refused, double lastFirstEchoMillis,
+            double serverThreads, double rssKibPerConnection, double heapKibPerConnection, List<double[]> busy) {
+
+        static Medians of(List<Run> group, int busySteps) {
+            List<double[]> busy = new ArrayList<>();
+            for (int i = 0; i < busySteps; i++) {
+                int at = i;
+                busy.add(new double[] {
+                    median(group, r -> r.busy().get(at).report().busyConnections()),
+                    median(group, r -> r.busy().get(at).report().requestsPerSecond()),
+                    median(group, r -> r.busy().get(at).echoesPerCpuSecond()),
+                    median(group, r -> micros(r.busy().get(at).report(), 50)),
+                    median(group, r -> micros(r.busy().get(at).report(), 99))
+                });
+            }
+            return new Medians(median(group, r -> r.first().echoed()), median(group, r -> r.first().noReply()),
+                    median(group, r -> r.first().closedByServer()),
+                    median(group, r -> r.first().timeUntilLastEcho().toMillis()),
+                    median(group, r -> r.loaded().threads()), median(group, Run::rssKibPerConnection),
+                    median(group, Run::heapKibPerConnection), busy);
+        }
+    }
+
+    private static Object[] boxed(double[] values) {
+        return Arrays.stream(values).boxed().toArray();
     }
 
     private static String chart(List<Run> runs, List<String> models, int[] connectionCounts) {
