@@ -417,7 +417,7 @@ public final class C1mRun {
          */
         record Holding(double rampSeconds, long openAtRampDeadline, double serverCores, KernelMeter.CpuTicks machineInWindow,
                        CpuByProcess.Outside outsideInWindow, long heartbeatsInWindow, long serverWakeUpsInWindow, long serverKeysInWindow,
-                       double windowSeconds, Duration steadyFrom, Duration steadyTo,
+                       long lateAnswersInWindow, double windowSeconds, Duration steadyFrom, Duration steadyTo,
                        HeapCensus census, long clientsOpen, long serverConnections, long fewestInAWorker, long mostInAWorker,
                        long rssBytes, long slabBytes, LoadReport busyEcho) {
         }
@@ -441,6 +441,7 @@ public final class C1mRun {
             long wakeUpsInWindow = 0;
             long keysStart = 0;
             long keysInWindow = 0;
+            long lateAnswersInWindow = 0;
             double windowSeconds = 0;
             CompletableFuture<LoadReport> busy = null;
             long hold = settings.hold().toNanos();
@@ -495,6 +496,7 @@ public final class C1mRun {
                     beatsStart = metric(metrics, "c1m_heartbeats_total");
                     wakeUpsStart = metric(metrics, "c1m_reactor_wake_ups_total");
                     keysStart = metric(metrics, "c1m_reactor_ready_keys_total");
+                    lateAnswersInWindow = metric(metrics, "c1m_workers_stale");
                 }
                 if (held >= windowTo && cpuStartNanos > 0 && windowSeconds == 0) {
                     windowSeconds = (now - cpuStartNanos) / 1e9;
@@ -505,6 +507,7 @@ public final class C1mRun {
                     beatsInWindow = metric(metrics, "c1m_heartbeats_total") - beatsStart;
                     wakeUpsInWindow = metric(metrics, "c1m_reactor_wake_ups_total") - wakeUpsStart;
                     keysInWindow = metric(metrics, "c1m_reactor_ready_keys_total") - keysStart;
+                    lateAnswersInWindow += metric(metrics, "c1m_workers_stale");
                 }
                 if (held >= censusAt && windowSeconds > 0 && census == null) {
                     long censusStart = System.nanoTime();
@@ -539,7 +542,7 @@ public final class C1mRun {
             Duration steadyFrom = Duration.ofNanos(Math.max(0, rampDone + windowFrom - origin));
             Duration steadyTo = Duration.ofNanos(Math.max(0, (censusStartedAt > 0 ? censusStartedAt : System.nanoTime()) - origin));
             return new Holding((rampDone - started) / 1e9, openAtRampDeadline, serverCores, machineInWindow, outsideInWindow, beatsInWindow,
-                    wakeUpsInWindow, keysInWindow, windowSeconds,
+                    wakeUpsInWindow, keysInWindow, lateAnswersInWindow, windowSeconds,
                     steadyFrom, steadyTo, census,
                     atCensus != null ? clientsAtCensus : clientsWhileHolding, at.serverConnections(), at.fewestInAWorker(), at.mostInAWorker(), at.serverRssBytes(),
                     at.slabBytes(), busy == null ? null : busy.get());
@@ -566,6 +569,7 @@ public final class C1mRun {
 
         private Sample sample() throws IOException {
             String metrics = server.scrapeSum();
+            long late = metric(metrics, "c1m_workers_stale");
             LoadProgress progress = clients.get();
             Sample sample = new Sample((System.nanoTime() - started) / 1e9, progress.open(),
                     metric(metrics, "c1m_connections"), serverRss(), metric(metrics, "jvm_heap_used_bytes"),
@@ -573,9 +577,10 @@ public final class C1mRun {
                     metric(metrics, "c1m_worker_connections_max"));
             timeline.add(sample);
             System.out.printf(Locale.ROOT, "[%6.0fs] clients open %,d/%,d  server %,d  heartbeats %,d  errors %,d  "
-                            + "server RSS %.2f GiB  kernel slab %.2f GiB%n", sample.seconds(), progress.open(),
+                            + "server RSS %.2f GiB  kernel slab %.2f GiB%s%n", sample.seconds(), progress.open(),
                     settings.connections(), sample.serverConnections(), progress.answered(), progress.errors(),
-                    sample.serverRssBytes() / GIB, sample.slabBytes() / GIB);
+                    sample.serverRssBytes() / GIB, sample.slabBytes() / GIB,
+                    late == 0 ? "" : String.format(Locale.ROOT, "  (%d worker(s) late: their last answer)", late));
             return sample;
         }
 
@@ -692,7 +697,8 @@ public final class C1mRun {
                     100 * holding.serverCores() / Runtime.getRuntime().availableProcessors(),
                     holding.heartbeatsInWindow() == 0 ? "no heartbeat fell in that window (hold longer than the heartbeat interval)"
                             : String.format(Locale.ROOT, "%,.1f us per heartbeat answered",
-                            holding.serverCores() * holding.windowSeconds() * 1e6 / holding.heartbeatsInWindow())));
+                            holding.serverCores() * holding.windowSeconds() * 1e6 / holding.heartbeatsInWindow()))
+                    + lateAnswers(holding));
             line("machine CPU while holding", holding.machineInWindow() == null ? NOT_MEASURED : machineCpu(holding));
             line("CPU outside the run", holding.outsideInWindow() == null ? NOT_MEASURED : outsideCpu(holding));
             line("wake-ups while holding", wakeUps(holding, stepsWithin(result.steps(), LOAD_STEP,
@@ -732,11 +738,25 @@ public final class C1mRun {
          * long as the longest process's, so their sum is the steady time). A wake-up costs about
          * the same whether it brings one event or fifty; the batch windows exist to raise these.
          */
+        /**
+         * The window's heartbeats and wake-ups are the differences of two scrapes of the summed
+         * metrics; a worker that answered one of them late is summed with its previous answer
+         * ({@link WorkerSupervisor#scrapeSum()}), so the window's counts are off by what that worker
+         * did between its two answers: fewer if it was late to the closing scrape, more if to the
+         * opening one.
+         */
+        private static String lateAnswers(Holding holding) {
+            return holding.lateAnswersInWindow() == 0 ? "" : String.format(Locale.ROOT,
+                    "; %d worker answer(s) came late to the window's two scrapes and were counted as they"
+                            + " stood at the worker's previous answer, so the counts per heartbeat are approximate",
+                    holding.lateAnswersInWindow());
+        }
+
         private String wakeUps(Holding holding, List<LoadReport.Step> steady, int workers, int loadProcesses) {
             long loadWakeUps = steady.stream().mapToLong(LoadReport.Step::wakeUps).sum();
             long replies = steady.stream().mapToLong(LoadReport.Step::answered).sum();
             double steadySeconds = steady.stream().mapToLong(LoadReport.Step::nanos).sum() / 1e9;
-            String serverPart = holding.serverWakeUpsInWindow() == 0 ? "server not measured"
+            String serverPart = holding.serverWakeUpsInWindow() <= 0 ? "server not measured"
                     : String.format(Locale.ROOT, "server %.1f ready keys per wake-up (%,.0f wake-ups/s over %d workers)",
                     holding.serverKeysInWindow() / (double) holding.serverWakeUpsInWindow(),
                     holding.serverWakeUpsInWindow() / holding.windowSeconds(), workers);

@@ -74,11 +74,15 @@ public final class WorkerSupervisor implements AutoCloseable {
     private static final int CENSUS_PARALLELISM = 8;
     private static final int CENSUS_TIMEOUT_MILLIS = 60_000;
 
-    /** One worker slot: the process in it now (replaced on restart) and its metrics address. */
+    /**
+     * One worker slot: the process in it now (replaced on restart), its metrics address, and the
+     * last exposition that process answered ("" until it answers one).
+     */
     private static final class Worker {
         final int index;
         volatile ChildJvm jvm;
         volatile URI metrics;
+        volatile String lastAnswer = "";
 
         Worker(int index) {
             this.index = index;
@@ -173,15 +177,20 @@ public final class WorkerSupervisor implements AutoCloseable {
      * spreads connections by a hash, blind to how many each worker has, so the fullest worker
      * reaches its {@code --max-connections} first, while the sum still looks far from full. All
      * workers are asked at once, each on a virtual thread with a plain blocking request and its own
-     * timeouts; one that has not answered within 3 s is left out of this scrape (and logged), so a
-     * busy or dying worker cannot stall the others'.
+     * timeouts, so a busy or dying worker cannot stall the others'. One that has not answered
+     * within 3 s is logged and counted in {@code c1m_workers_stale}, and the sum takes its last
+     * answer instead: leaving it out would make every counter of the sum go backwards for one
+     * scrape (a rate over it negative) and every gauge drop, which on a saturated machine, where
+     * dozens of workers answer late at once, halved the connection count one scrape in a C1M run.
      */
     public String scrapeSum() {
         List<String> expositions = new ArrayList<>();
+        int stale = 0;
         try (ExecutorService scrapes = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<String>> answers = workers.stream().map(w -> scrapes.submit(() -> scrape(w))).toList();
-            for (Future<String> answer : answers) {
-                expositions.add(answer.get());
+            List<Future<Answer>> answers = workers.stream().map(w -> scrapes.submit(() -> scrape(w))).toList();
+            for (Future<Answer> answer : answers) {
+                expositions.add(answer.get().exposition());
+                stale += answer.get().fresh() ? 0 : 1;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -193,10 +202,13 @@ public final class WorkerSupervisor implements AutoCloseable {
                 # HELP c1m_workers Worker processes supervised.
                 # TYPE c1m_workers gauge
                 c1m_workers %d
+                # HELP c1m_workers_stale Workers that did not answer this scrape in time; the sum holds their last answer.
+                # TYPE c1m_workers_stale gauge
+                c1m_workers_stale %d
                 # HELP c1m_worker_restarts_total Workers started again after they died.
                 # TYPE c1m_worker_restarts_total counter
                 c1m_worker_restarts_total %d
-                """.formatted(workers.size(), restarts.get()));
+                """.formatted(workers.size(), stale, restarts.get()));
         if (perWorker.getCount() > 0) {
             expositions.add("""
                     # HELP c1m_worker_connections_min Connections open in the worker holding the fewest.
@@ -210,7 +222,7 @@ public final class WorkerSupervisor implements AutoCloseable {
         return MetricsSum.of(expositions);
     }
 
-    /** {@code c1m_connections} of each worker that answered this scrape. */
+    /** {@code c1m_connections} of each worker, as this scrape sums them. */
     private static LongSummaryStatistics connectionsPerWorker(List<String> expositions) {
         return expositions.stream().map(text -> MetricsSum.valueOf(text, "c1m_connections"))
                 .filter(OptionalDouble::isPresent).mapToLong(value -> (long) value.getAsDouble()).summaryStatistics();
@@ -253,14 +265,22 @@ public final class WorkerSupervisor implements AutoCloseable {
         return get(worker.metrics.resolve(ServerNodeMain.HEAP_HISTOGRAM_PATH), CENSUS_TIMEOUT_MILLIS);
     }
 
-    /** One worker's exposition, or "" if it does not answer in time. */
-    private static String scrape(Worker worker) {
+    /** What one worker contributes to a sum: its exposition, or its last one if it was late. */
+    private record Answer(String exposition, boolean fresh) {
+    }
+
+    private static Answer scrape(Worker worker) {
+        ChildJvm asked = worker.jvm;
         try {
-            return get(worker.metrics, SCRAPE_TIMEOUT_MILLIS);
+            String exposition = get(worker.metrics, SCRAPE_TIMEOUT_MILLIS);
+            if (worker.jvm == asked) { // not restarted meanwhile: the answer is the current process's
+                worker.lastAnswer = exposition;
+            }
+            return new Answer(exposition, true);
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "worker {0} (pid {1}) did not answer its scrape: {2}", worker.index,
-                    worker.jvm.pid(), e.toString());
-            return "";
+            LOG.log(Level.WARNING, "worker {0} (pid {1}) did not answer its scrape, its last answer stands in: {2}",
+                    worker.index, asked.pid(), e.toString());
+            return new Answer(worker.lastAnswer, false);
         }
     }
 
@@ -346,6 +366,7 @@ public final class WorkerSupervisor implements AutoCloseable {
 
     private void launch(Worker worker) throws IOException, InterruptedException {
         worker.jvm = spawn();
+        worker.lastAnswer = ""; // the new process counts from zero
         awaitListening(worker);
     }
 
