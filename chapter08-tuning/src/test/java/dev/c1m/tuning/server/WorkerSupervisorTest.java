@@ -15,11 +15,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -137,13 +140,17 @@ class WorkerSupervisorTest {
         assertThat(supervisor.heapHistograms(1)).as("the first worker's alone").hasSize(1);
     }
 
-    @Test
-    void theSummedMetricsNameTheFewestAndTheMostConnectionsOneWorkerHolds() throws Exception {
+    /** Two workers and 2,000 connections from {@code source}, held with heartbeats for up to two minutes. */
+    private void holdTwoThousandOverTwoWorkers(String source) throws Exception {
         startWorkers();
-        AtomicReference<LoadProgress> latest = new AtomicReference<>();
-        CompletableFuture<LoadReport> run = runInBackground(holdPlan("127.8.0.7", 2_000, "2m"), latest);
+        CompletableFuture<LoadReport> run = runInBackground(holdPlan(source, 2_000, "2m"), new AtomicReference<>());
         Await.until("2,000 connections held by the workers", TIMEOUT,
                 () -> summed("c1m_connections") == 2_000 || run.isDone());
+    }
+
+    @Test
+    void theSummedMetricsNameTheFewestAndTheMostConnectionsOneWorkerHolds() throws Exception {
+        holdTwoThousandOverTwoWorkers("127.8.0.7");
 
         String metrics = supervisor.scrapeSum();
         long fewest = sample(metrics, "c1m_worker_connections_min");
@@ -161,16 +168,13 @@ class WorkerSupervisorTest {
 
     @Test
     void aWorkerThatDoesNotAnswerInTimeIsSummedWithItsLastAnswerAndCountedAsStale() throws Exception {
-        startWorkers();
-        AtomicReference<LoadProgress> latest = new AtomicReference<>();
-        CompletableFuture<LoadReport> run = runInBackground(holdPlan("127.8.0.8", 2_000, "2m"), latest);
-        Await.until("2,000 connections held by the workers", TIMEOUT,
-                () -> summed("c1m_connections") == 2_000 || run.isDone());
+        holdTwoThousandOverTwoWorkers("127.8.0.8");
         String before = supervisor.scrapeSum();
         assertThat(sample(before, "c1m_workers_stale")).isZero();
 
         long frozen = supervisor.workerPids().getFirst();
         signal("STOP", frozen);
+        Await.until("the worker stopped", TIMEOUT, () -> processState(frozen).startsWith("T"));
         String during;
         try {
             during = supervisor.scrapeSum(); // waits out the 3 s scrape timeout of the stopped worker
@@ -183,6 +187,17 @@ class WorkerSupervisorTest {
         assertThat(sample(during, "c1m_heartbeats_total")).as("a counter of the sum never goes back")
                 .isGreaterThanOrEqualTo(sample(before, "c1m_heartbeats_total"));
         assertThat(sample(supervisor.scrapeSum(), "c1m_workers_stale")).as("answering again").isZero();
+    }
+
+    /** The state letter and name of {@code /proc/PID/status}, such as {@code T (stopped)}. */
+    private static String processState(long pid) {
+        try {
+            return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                    .filter(line -> line.startsWith("State:")).map(line -> line.substring("State:".length()).strip())
+                    .findFirst().orElse("");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void signal(String signal, long pid) throws IOException, InterruptedException {
