@@ -23,7 +23,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Runs K worker processes of {@link ServerNodeMain} that share one listening port with
@@ -61,35 +60,11 @@ public final class WorkerSupervisor implements AutoCloseable {
      * And no monitor-deflation check four times a second ({@code -XX:AsyncDeflationInterval=0},
      * a diagnostic flag; the 60 s guaranteed check remains): these servers inflate almost no
      * monitors, and in a C1M run the 110 JVMs' checks cost 0.058 cores, 423 wake-ups a second
-     * (40 idle JVMs: 0.015 cores with the check, none without). Last, a young generation of five
-     * eighths of the heap ({@link #youngGeneration}).
+     * (40 idle JVMs: 0.015 cores with the check, none without).
      */
     public static List<String> workerJvmOptions(String maxHeap) {
         return List.of("-Xmx" + maxHeap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss256k",
-                "-XX:+UseCompactObjectHeaders", "-XX:+UnlockDiagnosticVMOptions", "-XX:AsyncDeflationInterval=0",
-                youngGeneration(maxHeap));
-    }
-
-    /**
-     * {@code -Xmn} of five eighths of {@code maxHeap} (a size such as {@code 64m}), which makes the
-     * eden half the heap: room for everything a worker allocates while it accepts its share of a
-     * million (about 1.3 KB per connection, 26 MB for 19,800), after which answering heartbeats
-     * allocates nothing. So a worker does not collect during the ramp or the hold. With the
-     * default third of the heap, every worker's first young collection came at about 14,000
-     * connections, in 49 of the 53 within 20 s, and each took 6-8 s of wall time for 80 ms of CPU on the
-     * saturated machine: 53 stalls of a worker and its connections in the middle of the ramp.
-     */
-    static String youngGeneration(String maxHeap) {
-        Matcher size = Pattern.compile("(\\d+)([kmg])", Pattern.CASE_INSENSITIVE).matcher(maxHeap);
-        if (!size.matches()) {
-            throw new IllegalArgumentException("a heap size such as 64m or 1g, got " + maxHeap);
-        }
-        int shift = switch (Character.toLowerCase(size.group(2).charAt(0))) {
-            case 'k' -> 0;
-            case 'm' -> 10;
-            default -> 20;
-        };
-        return "-Xmn" + (Long.parseLong(size.group(1)) << shift) * 5 / 8 + "k";
+                "-XX:+UseCompactObjectHeaders", "-XX:+UnlockDiagnosticVMOptions", "-XX:AsyncDeflationInterval=0");
     }
 
     private static final System.Logger LOG = System.getLogger(WorkerSupervisor.class.getName());

@@ -31,7 +31,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The million-connection server at CI size: two worker processes on one SO_REUSEPORT port, the
@@ -104,14 +103,6 @@ class WorkerSupervisorTest {
 
     private long summed(String series) {
         return sample(supervisor.scrapeSum(), series);
-    }
-
-    @Test
-    void aWorkerJvmGetsAnEdenOfHalfItsHeapSoThatItDoesNotCollectWhileItsConnectionsArrive() {
-        assertThat(WorkerSupervisor.workerJvmOptions("64m")).startsWith("-Xmx64m").endsWith("-Xmn40960k");
-        assertThat(WorkerSupervisor.youngGeneration("1G")).isEqualTo("-Xmn655360k");
-        assertThatThrownBy(() -> WorkerSupervisor.workerJvmOptions("64"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("such as 64m");
     }
 
     @Test
