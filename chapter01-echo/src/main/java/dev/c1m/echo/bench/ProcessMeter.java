@@ -65,10 +65,11 @@ public final class ProcessMeter {
 
     /**
      * The fields of a {@code /proc/<pid>/stat} line that the course reads: the pid, the command
-     * name, the kernel's flags for the task (field 9), when it started (field 22, clock ticks after
-     * boot) and the user plus system CPU it used (fields 14 and 15, clock ticks).
+     * name, its state (field 3: {@code R} running, {@code S} sleeping, {@code T} stopped, ...), the
+     * kernel's flags for the task (field 9), when it started (field 22, clock ticks after boot) and
+     * the user plus system CPU it used (fields 14 and 15, clock ticks).
      */
-    public record ProcStat(long pid, String name, long flags, long startTicks, long cpuTicks) {
+    public record ProcStat(long pid, String name, char state, long flags, long startTicks, long cpuTicks) {
     }
 
     /** User plus system CPU time used so far, or 0 if the process is gone. */
@@ -89,10 +90,9 @@ public final class ProcessMeter {
         int close = stat.lastIndexOf(')');
         String[] f = stat.substring(close + 2).trim().split("\\s+"); // f[0] is field 3, the state
         return new ProcStat(Long.parseLong(stat.substring(0, open).trim()), stat.substring(open + 1, close),
-                Long.parseLong(f[9 - 3]), Long.parseLong(f[22 - 3]),
+                f[0].charAt(0), Long.parseLong(f[9 - 3]), Long.parseLong(f[22 - 3]),
                 Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3]));
     }
-
 
     /** Runs {@code jcmd <pid> <command>} with this JVM's {@code jcmd} and returns its output. */
     public static String jcmd(long pid, String command) throws IOException, InterruptedException {

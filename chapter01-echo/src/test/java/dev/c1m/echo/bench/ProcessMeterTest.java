@@ -28,7 +28,7 @@ class ProcessMeterTest {
         String stat = "4242 (a (weird) name) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 567 0 0 20 0 18 0 99 0 0";
 
         assertThat(ProcessMeter.parseStat(stat))
-                .isEqualTo(new ProcessMeter.ProcStat(4242, "a (weird) name", 4194560, 99, 1234 + 567));
+                .isEqualTo(new ProcessMeter.ProcStat(4242, "a (weird) name", 'S', 4194560, 99, 1234 + 567));
     }
 
     @Test

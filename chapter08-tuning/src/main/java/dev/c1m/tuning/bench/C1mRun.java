@@ -733,12 +733,6 @@ public final class C1mRun {
         }
 
         /**
-         * How many events one wake-up handled on each side: the server's ready keys per reactor turn
-         * in the CPU window, the load's replies per turn in the steady steps (merged steps last as
-         * long as the longest process's, so their sum is the steady time). A wake-up costs about
-         * the same whether it brings one event or fifty; the batch windows exist to raise these.
-         */
-        /**
          * The window's heartbeats and wake-ups are the differences of two scrapes of the summed
          * metrics; a worker that answered one of them late is summed with its previous answer
          * ({@link WorkerSupervisor#scrapeSum()}), so the window's counts are off by what that worker
@@ -752,6 +746,12 @@ public final class C1mRun {
                     holding.lateAnswersInWindow());
         }
 
+        /**
+         * How many events one wake-up handled on each side: the server's ready keys per reactor turn
+         * in the CPU window, the load's replies per turn in the steady steps (merged steps last as
+         * long as the longest process's, so their sum is the steady time). A wake-up costs about
+         * the same whether it brings one event or fifty; the batch windows exist to raise these.
+         */
         private String wakeUps(Holding holding, List<LoadReport.Step> steady, int workers, int loadProcesses) {
             long loadWakeUps = steady.stream().mapToLong(LoadReport.Step::wakeUps).sum();
             long replies = steady.stream().mapToLong(LoadReport.Step::answered).sum();

@@ -165,7 +165,7 @@ class WorkerSupervisorTest {
 
         long frozen = supervisor.workerPids().getFirst();
         signal("STOP", frozen);
-        Await.until("the worker stopped", TIMEOUT, () -> processState(frozen).startsWith("T"));
+        Await.until("the worker stopped", TIMEOUT, () -> processState(frozen) == 'T');
         String during;
         try {
             during = supervisor.scrapeSum(); // waits out the 3 s scrape timeout of the stopped worker
@@ -180,12 +180,10 @@ class WorkerSupervisorTest {
         assertThat(sample(supervisor.scrapeSum(), "c1m_workers_stale")).as("answering again").isZero();
     }
 
-    /** The state letter and name of {@code /proc/PID/status}, such as {@code T (stopped)}. */
-    private static String processState(long pid) {
+    /** The state letter of {@code /proc/PID/stat}: {@code T} once a SIGSTOP has stopped every thread. */
+    private static char processState(long pid) {
         try {
-            return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
-                    .filter(line -> line.startsWith("State:")).map(line -> line.substring("State:".length()).strip())
-                    .findFirst().orElse("");
+            return ProcessMeter.parseStat(Files.readString(Path.of("/proc", Long.toString(pid), "stat"))).state();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
