@@ -8,7 +8,7 @@
 # pair, since a single-threaded epoll_echo does not set SO_REUSEPORT, and 18,868 connections from
 # 127.0.0.1 to one port fit in the ephemeral range this script opens, 10000-65535).
 #
-# After every loadgen reports ready, it waits SETTLE seconds, then measures WINDOW seconds: machine
+# After every loadgen reports ready, it waits SETTLE seconds, then measures about WINDOW seconds: machine
 # CPU from /proc/stat, the servers' and the load's CPU from /proc/PID/stat, context switches,
 # slab growth; at the end, the loadgens' own results (connections, errors, ping RTT per process).
 #
@@ -84,13 +84,15 @@ done
 echo "ramp done in $(echo "$(date +%s.%N) - $t0" | bc) s"
 sleep "$SETTLE"
 
+# Each figure is divided by the time that really passed between the two readings: on a saturated
+# machine `sleep 60` takes longer than 60 s.
 cpu() { awk '/^cpu /{print $2+$3, $4, $7, $8, $9, $5+$6}' /proc/stat; }
-ticks() { local s=0; for p in "$@"; do s=$((s + $(awk '{print $14+$15}' /proc/$p/stat))); done; echo $s; }
-c0=$(cpu); s0=$(ticks "${spids[@]}"); l0=$(ticks "${lpids[@]}"); cs0=$(awk '/^ctxt/{print $2}' /proc/stat)
+ticks() { local files=(); for p in "$@"; do files+=("/proc/$p/stat"); done; awk '{s += $14 + $15} END {print s}' "${files[@]}"; }
+c0=$(cpu); t0=$(date +%s.%N); s0=$(ticks "${spids[@]}"); l0=$(ticks "${lpids[@]}"); cs0=$(awk '/^ctxt/{print $2}' /proc/stat)
 sleep "$WINDOW"
-c1=$(cpu); s1=$(ticks "${spids[@]}"); l1=$(ticks "${lpids[@]}"); cs1=$(awk '/^ctxt/{print $2}' /proc/stat)
+c1=$(cpu); t1=$(date +%s.%N); s1=$(ticks "${spids[@]}"); l1=$(ticks "${lpids[@]}"); cs1=$(awk '/^ctxt/{print $2}' /proc/stat)
 slab1=$(awk '/^Slab:/{print $2}' /proc/meminfo)
-python3 - "$c0" "$c1" $s0 $s1 $l0 $l1 $cs0 $cs1 $N $IV $WINDOW $slab0 $slab1 <<'PY' | tee "$OUT/window.txt"
+python3 - "$c0" "$c1" $s0 $s1 $l0 $l1 $cs0 $cs1 $N $IV "$(echo "$t1 - $t0" | bc)" $slab0 $slab1 <<'PY' | tee "$OUT/window.txt"
 import sys
 c0 = list(map(int, sys.argv[1].split())); c1 = list(map(int, sys.argv[2].split()))
 s0, s1, l0, l1, cs0, cs1, n, iv, w, slab0, slab1 = map(float, sys.argv[3:])
@@ -99,7 +101,7 @@ user, system, irq, softirq, steal, idle = [(b - a) / hz / w for a, b in zip(c0, 
 hb = n / iv
 busy = user + system + irq + softirq
 us = lambda cores: cores / hb * 1e6
-print(f"window {w:.0f} s, nominal {hb:.0f} heartbeats/s")
+print(f"window {w:.1f} s, nominal {hb:.0f} heartbeats/s")
 print(f"servers {(s1 - s0) / hz / w:.2f} cores = {us((s1 - s0) / hz / w):.1f} us/hb; "
       f"load {(l1 - l0) / hz / w:.2f} cores = {us((l1 - l0) / hz / w):.1f} us/hb")
 print(f"machine busy {busy:.2f} cores (user {user:.2f} sys {system:.2f} irq {irq:.2f} softirq {softirq:.2f}) "
