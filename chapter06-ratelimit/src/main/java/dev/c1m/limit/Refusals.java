@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The replies a protected server gives when it says no, in the line format of chapter 1's
@@ -23,11 +25,26 @@ public final class Refusals {
     /** Sent when a circuit breaker refused the downstream call a request needed. */
     public static final byte[] DOWNSTREAM_UNAVAILABLE = line("error: downstream unavailable");
 
+    private static final List<byte[]> ALL = List.of(SERVER_BUSY, RATE_LIMITED, OVERLOADED, DOWNSTREAM_UNAVAILABLE);
+
     private Refusals() {
     }
 
     private static byte[] line(String text) {
         return (text + "\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Whether {@code line[0, length)}, a line without its terminator, is one of these refusals: how
+     * a client tells a server that said no from one that answered wrongly.
+     */
+    public static boolean isRefusal(byte[] line, int length) {
+        for (byte[] refusal : ALL) {
+            if (Arrays.equals(line, 0, length, refusal, 0, refusal.length - 1)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -45,4 +45,16 @@ class RefusalsTest {
             assertThat(text.indexOf('\n')).isEqualTo(text.length() - 1);
         }
     }
+
+    @Test
+    void aClientRecognisesEachRefusalLineAndNothingElse() {
+        for (byte[] reply : new byte[][] {Refusals.SERVER_BUSY, Refusals.RATE_LIMITED, Refusals.OVERLOADED,
+                Refusals.DOWNSTREAM_UNAVAILABLE}) {
+            assertThat(Refusals.isRefusal(reply, reply.length - 1)).as(new String(reply, StandardCharsets.US_ASCII)).isTrue();
+        }
+        for (String other : new String[] {"error: line too long", "error: server", "error: server busy!", "PONG 1 2", ""}) {
+            byte[] line = (other + "\nrest").getBytes(StandardCharsets.US_ASCII);
+            assertThat(Refusals.isRefusal(line, other.length())).as(other).isFalse();
+        }
+    }
 }

@@ -26,7 +26,13 @@ public enum ErrorKind {
     CLOSED_BY_PEER,
     /** No reply within the reply timeout. */
     REPLY_TIMEOUT,
-    /** A reply that does not match the request (wrong text, wrong sequence, an error line). */
+    /**
+     * The server answered with a refusal line ({@code error: server busy}, {@code error: rate
+     * limited}, ...; chapter 6's {@code Refusals}): its limits turned this connection or request
+     * away, which is the server protecting itself, not a fault in what it said.
+     */
+    SERVER_REFUSED,
+    /** A reply that does not match the request (wrong text, wrong sequence number or timestamp). */
     BAD_REPLY,
     /** Anything else; the first message of each kind is logged. */
     OTHER;

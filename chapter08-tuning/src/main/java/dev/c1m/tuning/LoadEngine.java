@@ -5,6 +5,7 @@ import dev.c1m.heartbeat.HeartbeatProtocol;
 import dev.c1m.heartbeat.TimerEntry;
 import dev.c1m.heartbeat.TimingWheel;
 import dev.c1m.lifecycle.AbortiveClose;
+import dev.c1m.limit.Refusals;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -588,7 +589,9 @@ public final class LoadEngine {
 
     /** Handles the reply line in {@code lineBytes[0, length)}. */
     private void onLine(Connection c, int length, long now) {
-        if (plan.mode() == LoadMode.HOLD) {
+        if (Refusals.isRefusal(lineBytes, length)) {
+            fail(c, ErrorKind.SERVER_REFUSED, null);
+        } else if (plan.mode() == LoadMode.HOLD) {
             onHeartbeatReply(c, length, now);
         } else if (c.inFlightSeq != 0 && Arrays.equals(lineBytes, 0, length, c.expectedReply, 0, c.expectedReply.length)) {
             answered(c, now - c.sentAt);

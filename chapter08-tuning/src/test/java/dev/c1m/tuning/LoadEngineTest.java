@@ -6,7 +6,10 @@ import dev.c1m.echo.LineEchoHandler;
 import dev.c1m.echo.TcpServer;
 import dev.c1m.lifecycle.KernelSocket;
 import dev.c1m.lifecycle.SocketTable;
+import dev.c1m.lifecycle.ServerLimits;
 import dev.c1m.lifecycle.TcpState;
+import dev.c1m.tuning.server.NodeSettings;
+import dev.c1m.tuning.server.ServerNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -224,6 +227,20 @@ class LoadEngineTest {
         for (LoadReport.Step step : holding) {
             assertThat(step.wakeUps()).isBetween(1L, step.nanos() / window.toNanos() + 1);
             assertThat(step.answered()).isGreaterThan(3 * step.wakeUps());
+        }
+    }
+
+    @Test
+    void connectionsTheServerRefusesAtAdmissionAreCountedAsRefusedNotAsBadReplies() throws IOException {
+        try (ServerNode node = ServerNode.start("refusing", NodeSettings.defaults().withAdmission(3, 3, 0).withReactors(1),
+                ServerLimits::defaults)) {
+            LoadReport report = run(plan("hold", node.localAddress().getPort(), "--connections", "5",
+                    "--heartbeat", "100ms", "--hold", "1s", "--heartbeat-reply", "pong"));
+
+            assertThat(report.errors()).containsOnlyKeys(ErrorKind.SERVER_REFUSED).containsEntry(ErrorKind.SERVER_REFUSED, 2L);
+            assertThat(report.openAtEnd()).isEqualTo(3);
+            assertThat(report.answered()).isPositive();
+            assertThat(node.refusedConnections()).isEqualTo(2);
         }
     }
 
