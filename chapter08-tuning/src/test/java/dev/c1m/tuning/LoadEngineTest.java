@@ -232,7 +232,7 @@ class LoadEngineTest {
 
     @Test
     void connectionsTheServerRefusesAtAdmissionAreCountedAsRefusedNotAsBadReplies() throws IOException {
-        try (ServerNode node = ServerNode.start("refusing", NodeSettings.defaults().withAdmission(3, 3, 0).withReactors(1),
+        try (ServerNode node = ServerNode.start("refusing", NodeSettings.defaults().withAdmission(3, 3, 0),
                 ServerLimits::defaults)) {
             LoadReport report = run(plan("hold", node.localAddress().getPort(), "--connections", "5",
                     "--heartbeat", "100ms", "--hold", "1s", "--heartbeat-reply", "pong"));
