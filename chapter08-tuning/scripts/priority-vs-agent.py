@@ -7,7 +7,8 @@ on the machine (chapter 8's README, "Measure what else runs on the box"). This s
 HOLDERS x DESCRIPTORS descriptors of /dev/null in sleeping processes (plain files cost the agent
 what sockets do), then for each priority runs one busy loop per core for SECONDS and reports:
 
-  - the CPU pid 1 took meanwhile (utime + stime of /proc/1/stat), in cores;
+  - the CPU the watched process (--pid, default 1) took meanwhile (utime + stime of its
+    /proc/<pid>/stat), in cores;
   - what each loop lost: the share of the time it was not running, counted from gaps of more
     than 1 ms between two reads of the clock, and its longest gap.
 
@@ -41,8 +42,8 @@ HOLDER = "import os, sys, time\n" \
          "sys.stdin.read()\n"
 
 
-def pid1_ticks():
-    fields = open('/proc/1/stat').read().rsplit(')', 1)[1].split()
+def cpu_ticks(pid):
+    fields = open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()
     return int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15, counted from the state (3)
 
 
@@ -51,13 +52,13 @@ def loop_command(priority, seconds):
     return ['chrt', '-f', '10'] + python if priority == 'fifo' else ['nice', '-n', priority] + python
 
 
-def measure(priority, seconds):
-    ticks_before = pid1_ticks()
+def measure(agent_pid, priority, seconds):
+    ticks_before = cpu_ticks(agent_pid)
     started = time.monotonic()
     loops = [subprocess.Popen(loop_command(priority, seconds), stdout=subprocess.PIPE, text=True)
              for _ in range(os.cpu_count())]
     results = [loop.communicate()[0].split() for loop in loops]
-    agent = (pid1_ticks() - ticks_before) / os.sysconf('SC_CLK_TCK') / (time.monotonic() - started)
+    agent = (cpu_ticks(agent_pid) - ticks_before) / os.sysconf('SC_CLK_TCK') / (time.monotonic() - started)
     lost = ' '.join(f"{float(share) * 100:4.1f}%" for share, _ in results)
     longest = max(float(ms) for _, ms in results)
     print(f"{priority:>8}  {agent:10.3f}  {lost:>14}  {longest:10.1f}", flush=True)
@@ -68,19 +69,20 @@ def main():
     parser.add_argument('--holders', type=int, default=50)
     parser.add_argument('--descriptors', type=int, default=19000)
     parser.add_argument('--seconds', type=int, default=30)
+    parser.add_argument('--pid', type=int, default=1, help='the process to watch (default: 1, the sandbox agent)')
     parser.add_argument('priorities', nargs='+', help="nice values or 'fifo'")
     args = parser.parse_args()
     holders = [subprocess.Popen([sys.executable, '-c', HOLDER.format(descriptors=args.descriptors)],
                                 stdin=subprocess.PIPE) for _ in range(args.holders)]
     try:
         time.sleep(15)  # the holders open their descriptors, and the agent sees them
-        idle_before = pid1_ticks()
+        idle_before = cpu_ticks(args.pid)
         time.sleep(args.seconds)
-        idle = (pid1_ticks() - idle_before) / os.sysconf('SC_CLK_TCK') / args.seconds
-        print(f"{args.holders * args.descriptors:,} descriptors held; pid 1 alone: {idle:.3f} cores")
-        print(f"{'priority':>8}  {'pid 1 cores':>10}  {'time lost':>14}  {'longest ms':>10}")
+        idle = (cpu_ticks(args.pid) - idle_before) / os.sysconf('SC_CLK_TCK') / args.seconds
+        print(f"{args.holders * args.descriptors:,} descriptors held; pid {args.pid} alone: {idle:.3f} cores")
+        print(f"{'priority':>8}  {'pid cores':>10}  {'time lost':>14}  {'longest ms':>10}")
         for priority in args.priorities:
-            measure(priority, args.seconds)
+            measure(args.pid, priority, args.seconds)
     finally:
         for holder in holders:
             holder.stdin.close()
