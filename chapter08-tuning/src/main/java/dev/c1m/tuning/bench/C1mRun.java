@@ -4,6 +4,7 @@ import dev.c1m.concurrency.load.LatencyHistogram;
 import dev.c1m.echo.demo.ConsoleLog;
 import dev.c1m.echo.demo.Options;
 import dev.c1m.lifecycle.ShutdownReport;
+import dev.c1m.limit.ConnectionAdmission;
 import dev.c1m.nio.Connection;
 import dev.c1m.tuning.CpuByProcess;
 import dev.c1m.tuning.ErrorKind;
@@ -34,6 +35,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -412,6 +414,7 @@ public final class C1mRun {
         /**
          * What was measured while all connections were held; {@code census} and {@code busyEcho}
          * are null, and {@code windowSeconds} 0, when the hold ended before they were taken.
+         * {@code refusedAtAdmission} is read once the load has stopped: the refusals of the whole run.
          * {@code steadyFrom} and {@code steadyTo} bound the steady state on the load's clock: from the
          * CPU window's start to the census (or the end of the hold).
          */
@@ -419,7 +422,7 @@ public final class C1mRun {
                        CpuByProcess.Outside outsideInWindow, long heartbeatsInWindow, long serverWakeUpsInWindow, long serverKeysInWindow,
                        long lateAnswersInWindow, double windowSeconds, Duration steadyFrom, Duration steadyTo,
                        HeapCensus census, long clientsOpen, long serverConnections, long fewestInAWorker, long mostInAWorker,
-                       long rssBytes, long slabBytes, LoadReport busyEcho) {
+                       long rssBytes, long slabBytes, LoadReport busyEcho, long refusedAtAdmission) {
         }
 
         /**
@@ -545,7 +548,7 @@ public final class C1mRun {
                     wakeUpsInWindow, keysInWindow, lateAnswersInWindow, windowSeconds,
                     steadyFrom, steadyTo, census,
                     atCensus != null ? clientsAtCensus : clientsWhileHolding, at.serverConnections(), at.fewestInAWorker(), at.mostInAWorker(), at.serverRssBytes(),
-                    at.slabBytes(), busy == null ? null : busy.get());
+                    at.slabBytes(), busy == null ? null : busy.get(), refusedAtAdmission(server.scrapeSum()));
         }
 
         /** The busy echo load alongside the held connections; an already finished empty future when there is none. */
@@ -667,6 +670,8 @@ public final class C1mRun {
                     : String.format(Locale.ROOT, "%.1f s to open all, %,.0f connects/s", holding.rampSeconds(),
                     result.connectsPerSecond()));
             line("unexpected disconnects", String.format(Locale.ROOT, "%,d; all errors: %s", unexpected, result.errors()));
+            line("refused at admission", String.format(Locale.ROOT, "%,d by the workers over the run (a worker at its limit"
+                    + " answers error: server busy, which the load counts as %s)", holding.refusedAtAdmission(), ErrorKind.SERVER_REFUSED));
             line("heartbeats", String.format(Locale.ROOT, "%,d sent, %,d answered, %,d failed", result.sent(),
                     result.answered(), result.failed()));
             line("heartbeat RTT", String.format(Locale.ROOT, "p50 %s  p99 %s  p99.9 %s  max %s  (the whole run)",
@@ -849,6 +854,14 @@ public final class C1mRun {
 
     private static long metric(String exposition, String series) {
         return (long) MetricsSum.valueOf(exposition, series).orElse(0);
+    }
+
+    /** The connections refused at admission for any reason, from the workers' summed {@code c1m_refused_total}. */
+    static long refusedAtAdmission(String exposition) {
+        return Arrays.stream(ConnectionAdmission.Verdict.values())
+                .filter(verdict -> verdict != ConnectionAdmission.Verdict.ADMITTED)
+                .mapToLong(verdict -> metric(exposition, "c1m_refused_total{reason=\"" + verdict.name().toLowerCase(Locale.ROOT) + "\"}"))
+                .sum();
     }
 
     private static String ms(Duration duration) {
