@@ -37,7 +37,7 @@ while last < end:
 print(f"{{lost / {seconds}:.3f}} {{longest * 1000:.1f}}")
 """
 
-HOLDER = "import os, sys, time\n" \
+HOLDER = "import os, sys\n" \
          "fds = [os.open('/dev/null', os.O_RDONLY) for _ in range({descriptors})]\n" \
          "sys.stdin.read()\n"
 

@@ -4,7 +4,6 @@ import dev.c1m.concurrency.load.LatencyHistogram;
 import dev.c1m.echo.demo.ConsoleLog;
 import dev.c1m.echo.demo.Options;
 import dev.c1m.lifecycle.ShutdownReport;
-import dev.c1m.limit.ConnectionAdmission;
 import dev.c1m.nio.Connection;
 import dev.c1m.tuning.CpuByProcess;
 import dev.c1m.tuning.ErrorKind;
@@ -26,6 +25,7 @@ import dev.c1m.tuning.Verdict;
 import dev.c1m.tuning.demo.C1mServerMain;
 import dev.c1m.tuning.demo.ServerNodeMain;
 import dev.c1m.tuning.server.MetricsSum;
+import dev.c1m.tuning.server.ServerNode;
 import dev.c1m.tuning.server.WorkerSupervisor;
 
 import java.io.IOException;
@@ -35,7 +35,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -548,7 +547,7 @@ public final class C1mRun {
                     wakeUpsInWindow, keysInWindow, lateAnswersInWindow, windowSeconds,
                     steadyFrom, steadyTo, census,
                     atCensus != null ? clientsAtCensus : clientsWhileHolding, at.serverConnections(), at.fewestInAWorker(), at.mostInAWorker(), at.serverRssBytes(),
-                    at.slabBytes(), busy == null ? null : busy.get(), refusedAtAdmission(server.scrapeSum()));
+                    at.slabBytes(), busy == null ? null : busy.get(), ServerNode.refusedIn(server.scrapeSum()));
         }
 
         /** The busy echo load alongside the held connections; an already finished empty future when there is none. */
@@ -854,14 +853,6 @@ public final class C1mRun {
 
     private static long metric(String exposition, String series) {
         return (long) MetricsSum.valueOf(exposition, series).orElse(0);
-    }
-
-    /** The connections refused at admission for any reason, from the workers' summed {@code c1m_refused_total}. */
-    static long refusedAtAdmission(String exposition) {
-        return Arrays.stream(ConnectionAdmission.Verdict.values())
-                .filter(verdict -> verdict != ConnectionAdmission.Verdict.ADMITTED)
-                .mapToLong(verdict -> metric(exposition, "c1m_refused_total{reason=\"" + verdict.name().toLowerCase(Locale.ROOT) + "\"}"))
-                .sum();
     }
 
     private static String ms(Duration duration) {

@@ -43,6 +43,10 @@ import java.util.function.Supplier;
  */
 public final class ServerNode implements AutoCloseable {
 
+    private static final String REFUSED_TOTAL = "c1m_refused_total";
+    private static final List<ConnectionAdmission.Verdict> REFUSALS = List.of(ConnectionAdmission.Verdict.SERVER_FULL,
+            ConnectionAdmission.Verdict.ADDRESS_FULL, ConnectionAdmission.Verdict.RATE_EXCEEDED);
+
     private static final int BUFFER_SLAB_BYTES = 256 * 1024;
 
     private final ReactorServer server;
@@ -100,15 +104,28 @@ public final class ServerNode implements AutoCloseable {
         return sessions.idleClosed.sum();
     }
 
+    /**
+     * The connections refused at admission in an exposition of {@link #registerMetrics} (one node's,
+     * or the sum over several), whatever the reason; 0 where the counter is absent.
+     */
+    public static long refusedIn(String exposition) {
+        return REFUSALS.stream()
+                .mapToLong(verdict -> (long) MetricsSum.valueOf(exposition, REFUSED_TOTAL + "{reason=\"" + reason(verdict) + "\"}").orElse(0))
+                .sum();
+    }
+
+    private static String reason(ConnectionAdmission.Verdict verdict) {
+        return verdict.name().toLowerCase(Locale.ROOT);
+    }
+
     /** Adds this node's connections, accepts, refusals, heartbeats, closes, wake-ups and buffers to {@code registry}. */
     public void registerMetrics(MetricsRegistry registry) {
         registry.gauge("c1m_connections", "Open connections.", server::connectionCount);
         registry.counterFrom("c1m_accepted_total", "Connections accepted and admitted.",
                 () -> server.acceptors().stream().mapToLong(Acceptor::acceptedConnections).sum());
-        for (ConnectionAdmission.Verdict verdict : List.of(ConnectionAdmission.Verdict.SERVER_FULL,
-                ConnectionAdmission.Verdict.ADDRESS_FULL, ConnectionAdmission.Verdict.RATE_EXCEEDED)) {
-            registry.counterFrom("c1m_refused_total", "Connections refused at admission, by reason.",
-                    () -> admission.count(verdict), "reason", verdict.name().toLowerCase(Locale.ROOT));
+        for (ConnectionAdmission.Verdict verdict : REFUSALS) {
+            registry.counterFrom(REFUSED_TOTAL, "Connections refused at admission, by reason.",
+                    () -> admission.count(verdict), "reason", reason(verdict));
         }
         registry.counterFrom("c1m_heartbeats_total", "PINGs answered with a PONG.", sessions.heartbeats::sum);
         registry.counterFrom("c1m_echoes_total", "Lines answered with an echo.", sessions.echoes::sum);

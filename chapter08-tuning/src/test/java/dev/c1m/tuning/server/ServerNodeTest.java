@@ -230,6 +230,8 @@ class ServerNodeTest {
 
         assertThat(scrape).contains("c1m_connections 2", "c1m_heartbeats_total 3", "c1m_accepted_total 2",
                 "c1m_refused_total{reason=\"server_full\"} 1", "c1m_refused_total{reason=\"rate_exceeded\"} 0");
+        assertThat(ServerNode.refusedIn(scrape)).as("what the C1M report reads from it").isEqualTo(1);
+        assertThat(ServerNode.refusedIn("c1m_connections 2\n")).as("an exposition without the counter").isZero();
         // Three PINGs were read by the worker reactors: at least three ready keys, in at least one wake-up.
         long wakeUps = sample(scrape, "c1m_reactor_wake_ups_total");
         assertThat(wakeUps).isPositive();
