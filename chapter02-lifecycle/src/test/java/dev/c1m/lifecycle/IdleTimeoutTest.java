@@ -43,6 +43,11 @@ class IdleTimeoutTest {
 
             clock.advance(IDLE.dividedBy(2));
             assertThat(active.request("ping")).isEqualTo("echo: ping");
+            // The reply can arrive before the server's write call returns, and the write timeout
+            // (10 s) runs on the same clock: a write still stamped 15 s when the clock jumps to
+            // 30 s would be closed as blocked. A wake-up from a read means the write is done.
+            long wakeupsAfterReply = newestConnection().wakeups();
+            until("the active connection reads again", WAIT, () -> newestConnection().wakeups() > wakeupsAfterReply);
             clock.advance(IDLE.dividedBy(2).plusMillis(1));
 
             assertThat(silent.readLine()).as("silent connection closed by the server").isNull();
@@ -68,5 +73,9 @@ class IdleTimeoutTest {
 
     private ConnectionSnapshot onlyOpenConnection() {
         return server.tracker().snapshot().getFirst();
+    }
+
+    private ConnectionSnapshot newestConnection() {
+        return server.tracker().snapshot().getLast();
     }
 }
