@@ -74,7 +74,6 @@ def measure(agent_pid, priority, seconds):
     started = time.monotonic()
     output = subprocess.run(loops_command(priority, seconds), stdout=subprocess.PIPE, text=True, check=True).stdout
     results = [line.split() for line in output.splitlines()]
-    assert len(results) == os.cpu_count() and all(len(r) == 2 for r in results), repr(output)
     agent = (cpu_ticks(agent_pid) - ticks_before) / os.sysconf('SC_CLK_TCK') / (time.monotonic() - started)
     lost = ' '.join(f"{float(share) * 100:4.1f}%" for share, _ in results)
     longest = max(float(ms) for _, ms in results)
