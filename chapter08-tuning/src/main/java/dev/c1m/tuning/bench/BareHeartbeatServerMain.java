@@ -40,7 +40,8 @@ public final class BareHeartbeatServerMain {
               --host               listen address (default 127.0.0.1)
               --port               listen port, shared with SO_REUSEPORT (default 9000, 0 = any)
               --metrics-port       metrics port on 127.0.0.1 (default 0 = any, -1 = none)
-              --exit-with-parent   exit when the parent process ends (for supervised workers)""";
+              --exit-with-parent   exit when the parent process ends, which it learns from its
+                                   standard input ending (for supervised workers)""";
 
     private static final byte[] PING_SPACE = "PING ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PONG = "PONG".getBytes(StandardCharsets.US_ASCII);

@@ -1,6 +1,7 @@
 package dev.c1m.tuning.bench;
 
 import dev.c1m.echo.demo.ConsoleLog;
+import dev.c1m.tuning.ExitWithParent;
 import dev.c1m.tuning.LoadEngine;
 import dev.c1m.tuning.LoadPlan;
 import dev.c1m.tuning.LoadProgress;
@@ -79,7 +80,7 @@ public final class LoadGenMain {
         }
         if (plan.child()) {
             // A supervisor that dies (killed, crashed) must not leave its children connecting on.
-            ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(3)));
+            ExitWithParent.whenStandardInputEnds(3);
         }
         if (goFile != null) {
             System.out.println(LoadSupervisor.READY);

@@ -5,6 +5,7 @@ import dev.c1m.echo.demo.Options;
 import dev.c1m.lifecycle.LimitsReloader;
 import dev.c1m.lifecycle.ServerLimits;
 import dev.c1m.lifecycle.ShutdownReport;
+import dev.c1m.tuning.ExitWithParent;
 import dev.c1m.tuning.HeapHistogram;
 import dev.c1m.tuning.MetricsEndpoint;
 import dev.c1m.tuning.MetricsRegistry;
@@ -53,7 +54,8 @@ public final class ServerNodeMain {
               --batch-window-ms    pause of a reactor after a turn with few ready keys, so that one
                                    wake-up serves many events (default 0 = none)
               --metrics-port       metrics port on 127.0.0.1 (default 0 = any, -1 = none)
-              --exit-with-parent   drain and exit when the parent process ends (for supervised workers)""";
+              --exit-with-parent   drain and exit when the parent process ends, which the worker
+                                   learns from its standard input ending (for supervised workers)""";
 
     private ServerNodeMain() {
     }
@@ -99,7 +101,7 @@ public final class ServerNodeMain {
             System.out.println("metrics on " + metrics.uri());
         }
         if (exitWithParent) {
-            ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(0)));
+            ExitWithParent.whenStandardInputEnds(0); // exit 0 runs the drain hook
         }
     }
 
