@@ -30,6 +30,15 @@ public final class MetricsEndpoint implements AutoCloseable {
 
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
+    /**
+     * How long a client may keep an idle connection for its next scrape, said in every answer.
+     * The JDK's server closes connections idle for 30 s ({@code sun.net.httpserver.idleInterval});
+     * a client that is told nothing may give up sooner: {@code HttpURLConnection} kept them too
+     * briefly for scrapes 6 s apart, and reconnected each time. A scrape on a new connection
+     * cost an idle worker 1.0-1.7 ms of CPU, on a kept-alive one 0.13-0.23 ms.
+     */
+    static final String KEEP_ALIVE = "timeout=20";
+
     private final HttpServer server;
     private final ExecutorService executor;
     private final List<Thread> threads;
@@ -75,6 +84,8 @@ public final class MetricsEndpoint implements AutoCloseable {
             }
             byte[] body = exposition.get().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
+            exchange.getResponseHeaders().set("Connection", "keep-alive"); // without it, HttpURLConnection
+            exchange.getResponseHeaders().set("Keep-Alive", KEEP_ALIVE);     // ignores Keep-Alive
             if (method.equals("HEAD")) {
                 exchange.sendResponseHeaders(200, -1);
                 return;

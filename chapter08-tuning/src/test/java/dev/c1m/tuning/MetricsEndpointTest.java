@@ -134,6 +134,18 @@ class MetricsEndpointTest {
     }
 
     @Test
+    void tellsClientsToKeepTheConnectionForTheNextScrapeForLessThanTheServerKeepsIt() throws Exception {
+        endpoint = MetricsEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), registry);
+
+        HttpResponse<String> answer = get();
+
+        assertThat(answer.headers().firstValue("Connection")).hasValue("keep-alive");
+        assertThat(answer.headers().firstValue("Keep-Alive")).hasValue("timeout=20");
+        long serverIdleSeconds = Long.getLong("sun.net.httpserver.idleInterval", 30); // the JDK server's default
+        assertThat(20L).as("a client must not reuse what the server is about to close").isLessThan(serverIdleSeconds);
+    }
+
+    @Test
     void answersOnlyGetAndHead() throws Exception {
         endpoint = MetricsEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), registry);
 

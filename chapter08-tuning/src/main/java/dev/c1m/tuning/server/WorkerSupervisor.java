@@ -284,15 +284,18 @@ public final class WorkerSupervisor implements AutoCloseable {
         }
     }
 
-    /** A plain blocking GET of a worker's endpoint, bounded by its own connect and read timeouts. */
+    /**
+     * A plain blocking GET of a worker's endpoint, bounded by its own connect and read timeouts.
+     * Reading the answer to its end returns the connection to the JDK's keep-alive cache, where
+     * the next scrape finds it, for as long as the endpoint's {@code Keep-Alive} header says
+     * ({@link dev.c1m.tuning.MetricsEndpoint}).
+     */
     private static String get(URI uri, int readTimeoutMillis) throws IOException {
         HttpURLConnection request = (HttpURLConnection) uri.toURL().openConnection();
         request.setConnectTimeout(SCRAPE_TIMEOUT_MILLIS);
         request.setReadTimeout(readTimeoutMillis);
         try (InputStream body = request.getInputStream()) {
             return new String(body.readAllBytes(), StandardCharsets.UTF_8);
-        } finally {
-            request.disconnect();
         }
     }
 
