@@ -74,6 +74,9 @@ public final class Connection {
     private boolean outputShutdown;
     private int lingerDiscarded;
     private State state = State.OPEN;
+    /** True while the handler runs one of its callbacks: a close then finishes once that call returned. */
+    private boolean inHandlerCall;
+    private boolean closeFinished;
 
     Connection(Reactor reactor, SocketChannel channel, SelectionKey key, AcceptFilter admittedBy) {
         this.reactor = reactor;
@@ -163,6 +166,22 @@ public final class Connection {
             pending.release();
             pending = null;
         }
+        if (!inHandlerCall) {
+            finishClose();
+        }
+    }
+
+    /**
+     * What a close owes others, once: the handler's {@link Handler#onClosed}, the admission's
+     * release, and the reactor's count. Never inside another callback of the same handler: a
+     * handler whose reply fails (a reset) is closed in the middle of its {@code onInput}, and
+     * the rest of that call would otherwise take buffers after the handler released its own.
+     */
+    private void finishClose() {
+        if (closeFinished) {
+            return;
+        }
+        closeFinished = true;
         if (handler != null) {
             try {
                 handler.onClosed(this);
@@ -243,19 +262,36 @@ public final class Connection {
             if (idle != null) {
                 idle.recordActivity(System.nanoTime());
             }
-            handler.onInput(this, readBuffer);
+            inHandlerCall = true;
+            try {
+                handler.onInput(this, readBuffer);
+            } finally {
+                afterHandlerCall();
+            }
         }
     }
 
     private void onEndOfInput() throws IOException {
         inputEnded = true; // also stops a level-triggered selector from reporting EOF forever
         if (state == State.OPEN) {
-            handler.onEndOfInput(this);
+            inHandlerCall = true;
+            try {
+                handler.onEndOfInput(this);
+            } finally {
+                afterHandlerCall();
+            }
         }
         if (state == State.CLOSING && outputShutdown) {
             close();
         } else if (state != State.CLOSED) {
             updateInterest();
+        }
+    }
+
+    private void afterHandlerCall() {
+        inHandlerCall = false;
+        if (state == State.CLOSED) {
+            finishClose();
         }
     }
 

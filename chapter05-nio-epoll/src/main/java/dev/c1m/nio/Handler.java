@@ -42,8 +42,10 @@ public interface Handler {
     }
 
     /**
-     * The connection is closed, for whatever reason; called exactly once. Release any buffers the
-     * handler still holds. Must not throw.
+     * The connection is closed, for whatever reason; called exactly once, and never inside
+     * another callback of this handler (a connection closed during {@code onInput}, by the
+     * handler or by a write that failed, tells it once {@code onInput} has returned). Release any
+     * buffers the handler still holds. Must not throw.
      */
     default void onClosed(Connection connection) {
     }

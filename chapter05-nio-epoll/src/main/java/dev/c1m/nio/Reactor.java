@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
 
@@ -94,6 +95,8 @@ public final class Reactor implements AutoCloseable {
     /** Made once: {@code this::dispatch} written at each select would allocate on every turn. */
     private final Consumer<SelectionKey> dispatch = this::dispatch;
     private volatile boolean closing;
+    /** Threads inside {@link #execute} between the closing check and their offer. */
+    private final AtomicInteger submitting = new AtomicInteger();
     // Statistics: written only by the reactor thread, readable from any thread.
     private volatile int connections;
     private volatile long registered;
@@ -132,14 +135,19 @@ public final class Reactor implements AutoCloseable {
      * Runs {@code task} on the reactor thread, soon; callable from any thread, never blocks.
      * Tasks from one thread run in the order submitted.
      *
-     * @throws RejectedExecutionException once the reactor is closing; a task submitted while
-     *                                    {@link #close()} runs may be dropped silently
+     * @throws RejectedExecutionException once the reactor is closing; a task accepted here runs,
+     *                                    even if the reactor starts closing meanwhile
      */
     public void execute(Runnable task) {
-        if (closing) {
-            throw new RejectedExecutionException(name + " is closed");
+        submitting.incrementAndGet(); // before reading closing: see shutdown()
+        try {
+            if (closing) {
+                throw new RejectedExecutionException(name + " is closed");
+            }
+            tasks.offer(task);
+        } finally {
+            submitting.decrementAndGet();
         }
-        tasks.offer(task);
         // The fence keeps the queue's link store from being reordered after the read of awake;
         // without it, this thread could see awake == true, the reactor then clear it and find
         // the queue still empty, and go to sleep with the task queued: a lost wake-up.
@@ -506,8 +514,20 @@ public final class Reactor implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes everything, after running every task accepted: registrations close their channels
+     * now that closing is set. A submitter counted in {@code submitting} may have read closing as
+     * false and not yet offered its task; it is waited for (an offer takes nanoseconds), and one
+     * that arrives later reads closing as true and is refused.
+     */
     private void shutdown() {
-        runTasks(); // registrations already queued close their channels now that closing is set
+        closing = true; // also when the loop ended by an error
+        while (submitting.get() != 0) {
+            Thread.onSpinWait();
+        }
+        while (!tasks.isEmpty()) {
+            runTasks();
+        }
         for (SelectionKey key : List.copyOf(selector.keys())) {
             if (key.attachment() instanceof Connection connection) {
                 connection.close();

@@ -15,7 +15,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -100,6 +103,36 @@ class ReactorLifecycleHooksTest {
             assertThatThrownBy(() -> LineClient.connect(address, TIMEOUT)).isInstanceOf(ConnectException.class);
             assertThat(open.request("two")).isEqualTo("echo: two");
             assertThat(server.acceptors().stream().mapToLong(Acceptor::acceptedConnections).sum()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void everyTaskAcceptedWhileTheReactorClosesStillRuns() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            Reactor reactor = Reactor.start("closing-" + round, ReactorSettings.defaults());
+            AtomicInteger accepted = new AtomicInteger();
+            AtomicInteger ran = new AtomicInteger();
+            CountDownLatch submittersReady = new CountDownLatch(4);
+            List<Thread> submitters = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                submitters.add(Thread.ofPlatform().start(() -> {
+                    submittersReady.countDown();
+                    while (true) {
+                        try {
+                            reactor.execute(ran::incrementAndGet);
+                            accepted.incrementAndGet();
+                        } catch (RejectedExecutionException closed) {
+                            return;
+                        }
+                    }
+                }));
+            }
+            submittersReady.await();
+            reactor.close();
+            for (Thread submitter : submitters) {
+                submitter.join();
+            }
+            assertThat(ran.get()).as("round %d: tasks run against tasks accepted", round).isEqualTo(accepted.get());
         }
     }
 }

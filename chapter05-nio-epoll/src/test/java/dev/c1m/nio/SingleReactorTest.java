@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Timeout;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -152,6 +153,41 @@ class SingleReactorTest {
             for (LineClient client : clients) {
                 client.close();
             }
+        }
+    }
+
+    @Test
+    void aConnectionClosedInsideOnInputTellsItsHandlerOnlyAfterOnInputReturns() throws Exception {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        CountingBufferSource ownBuffers = new CountingBufferSource();
+        Handler.Factory closingMidway = connection -> new Handler() {
+            ByteBuffer keptAfterClose;
+
+            @Override
+            public void onInput(Connection c, ByteBuffer input) {
+                calls.add("input");
+                input.position(input.limit());
+                c.close(); // as a failed write inside a reply would
+                keptAfterClose = c.buffers().acquire(64); // as a decoder keeping a partial line would
+                calls.add("input returns");
+            }
+
+            @Override
+            public void onClosed(Connection c) {
+                calls.add("closed");
+                c.buffers().release(keptAfterClose);
+            }
+        };
+        try (ReactorServer closing = ReactorServer.singleReactor("closing-midway", new InetSocketAddress("127.0.0.1", 0),
+                closingMidway, ReactorSettings.defaults().withBufferSources(() -> ownBuffers));
+             LineClient client = LineClient.connect(closing.localAddress(), TIMEOUT)) {
+            int reactorBuffers = ownBuffers.outstanding();
+            client.send("anything");
+
+            assertThat(client.readLine()).isNull();
+            Await.until("the connection is gone", TIMEOUT, () -> closing.connectionCount() == 0);
+            assertThat(calls).containsExactly("input", "input returns", "closed");
+            assertThat(ownBuffers.outstanding()).as("the buffer taken after the close was given back").isEqualTo(reactorBuffers);
         }
     }
 
