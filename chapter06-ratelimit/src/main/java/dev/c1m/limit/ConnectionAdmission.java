@@ -21,8 +21,8 @@ import java.util.Objects;
  *
  * <p><b>Life of a connection.</b> {@link #tryAdmit} returns {@link Verdict#ADMITTED}; exactly
  * one {@link #release} with the same address must follow when that connection closes (chapter
- * 5's acceptor does it through {@code AcceptFilter.released}, with the address captured at
- * accept time, since a closed channel no longer reports it). Counts then return to zero, and an address with no open
+ * 5's connection does it through {@code AcceptFilter.released}, with the address its socket
+ * adaptor still reports after the close). Counts then return to zero, and an address with no open
  * connection holds no memory: the table never has more than {@code maxConnections} entries.
  *
  * <p><b>Two ways to say no.</b> A refused connection is either accepted, told

@@ -41,9 +41,9 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * gcc -O2 -o /tmp/epoll_echo ../shared/tools/epoll_echo.c -lpthread
  * gcc -O2 -o /tmp/loadgen ../shared/tools/loadgen.c -lm
- * java -cp chapter05-nio-epoll/target/classes:chapter01-echo/target/classes dev.c1m.nio.bench.EchoBench \
+ * java -cp chapter05-nio-epoll/target/classes:chapter04-heartbeat/target/classes:chapter01-echo/target/classes dev.c1m.nio.bench.EchoBench \
  *      [--loadgen /tmp/loadgen] [--c-server /tmp/epoll_echo] [--conns 100,1000] [--duration 10] [--rounds 5]
- *      [--servers c-epoll,reactor,virtual,reactor-baseline --baseline-classpath OLD_CLASSES:chapter01-echo/target/classes]
+ *      [--servers c-epoll,reactor,virtual,reactor-baseline --baseline-classpath OLD_CLASSES:chapter04-heartbeat/target/classes:chapter01-echo/target/classes]
  * </pre>
  */
 public final class EchoBench {

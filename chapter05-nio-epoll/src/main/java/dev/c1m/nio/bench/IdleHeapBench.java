@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * count is the cost per connection, and the per-class differences show where it goes.
  *
  * <pre>
- * java -cp chapter05-nio-epoll/target/classes:chapter01-echo/target/classes \
+ * java -cp chapter05-nio-epoll/target/classes:chapter04-heartbeat/target/classes:chapter01-echo/target/classes \
  *      dev.c1m.nio.bench.IdleHeapBench [--counts 10000,18000] [--servers reactor,virtual] [--out chapter05-nio-epoll/results]
  * </pre>
  */

@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  * when a producer holding the lock is preempted); writes a CSV and an SVG chart.
  *
  * <pre>
- * java -cp chapter05-nio-epoll/target/classes:chapter01-echo/target/classes \
+ * java -cp chapter05-nio-epoll/target/classes:chapter04-heartbeat/target/classes:chapter01-echo/target/classes \
  *      dev.c1m.nio.bench.MpscQueueBench [--items 4000000] [--rounds 5] [--out chapter05-nio-epoll/results]
  * </pre>
  */

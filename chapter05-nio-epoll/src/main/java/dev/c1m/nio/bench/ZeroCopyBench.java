@@ -29,7 +29,7 @@ import java.util.concurrent.CompletableFuture;
  * system CPU time. Strategies alternate round by round; the table shows medians.
  *
  * <pre>
- * java -cp chapter05-nio-epoll/target/classes:chapter01-echo/target/classes \
+ * java -cp chapter05-nio-epoll/target/classes:chapter04-heartbeat/target/classes:chapter01-echo/target/classes \
  *      dev.c1m.nio.bench.ZeroCopyBench [--size-mib 1024] [--rounds 5] [--out chapter05-nio-epoll/results]
  * </pre>
  * The receiver is a thread of the same JVM that reads into a direct buffer and discards. On

@@ -17,7 +17,7 @@ import java.util.List;
  * Runs the reactor echo server until Ctrl-C or SIGTERM.
  *
  * <pre>
- * java -cp chapter05-nio-epoll/target/classes:chapter01-echo/target/classes \
+ * java -cp chapter05-nio-epoll/target/classes:chapter04-heartbeat/target/classes:chapter01-echo/target/classes \
  *      dev.c1m.nio.demo.ReactorEchoServerMain [--mode single|multi|reuseport] [--reactors N]
  *      [--host 127.0.0.1] [--port 9000] [--max-line-bytes 8192] [--frames --max-frame-bytes N]
  * </pre>

@@ -32,7 +32,7 @@ import java.util.function.ToDoubleFunction;
  * CSV every run.
  *
  * <pre>
- * java -cp chapter06-ratelimit/target/classes:chapter05-nio-epoll/target/classes:chapter01-echo/target/classes \
+ * java -cp chapter06-ratelimit/target/classes:chapter05-nio-epoll/target/classes:chapter04-heartbeat/target/classes:chapter01-echo/target/classes \
  *      dev.c1m.limit.bench.OverloadBench [--runs 3] [--step-seconds 5] [--workers 8] [--cost-micros 50000] \
  *      [--connections 50] [--out chapter06-ratelimit/results]
  * </pre>

@@ -46,7 +46,7 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  *
  * <pre>
- * java -cp chapter06-ratelimit/target/classes:chapter05-nio-epoll/target/classes:chapter01-echo/target/classes \
+ * java -cp chapter06-ratelimit/target/classes:chapter05-nio-epoll/target/classes:chapter04-heartbeat/target/classes:chapter01-echo/target/classes \
  *      dev.c1m.limit.bench.OverloadServerMain --protection aimd [--workers 8] [--cost-micros 50000]
  * </pre>
  */

@@ -24,7 +24,7 @@ import java.util.List;
  * refusals by reason whenever they change. Stop it with Ctrl-C.
  *
  * <pre>
- * java -cp chapter06-ratelimit/target/classes:chapter05-nio-epoll/target/classes:chapter01-echo/target/classes \
+ * java -cp chapter06-ratelimit/target/classes:chapter05-nio-epoll/target/classes:chapter04-heartbeat/target/classes:chapter01-echo/target/classes \
  *      dev.c1m.limit.demo.ProtectedEchoServerMain [--port 0] [--workers 2] [--max-connections 1000] [--max-per-address 10] \
  *      [--connections-per-second 100] [--requests-per-second 10] [--when-full busy|stop]
  * </pre>
