@@ -92,7 +92,7 @@ public final class HeartbeatClient implements AutoCloseable {
                 return;
             }
             if (!backoff.hasAttemptsLeft()) {
-                moveTo(ClientState.CLOSED, "gave up after " + backoff.attempts() + " failed attempts");
+                moveTo(ClientState.CLOSED, "gave up after " + backoff.attempts() + " failed reconnect attempts");
                 return;
             }
             Duration delay = backoff.nextDelay();
@@ -111,6 +111,8 @@ public final class HeartbeatClient implements AutoCloseable {
             }
             connected.setTcpNoDelay(true);
             connected.connect(server, Math.toIntExact(settings.connectTimeout().toMillis()));
+            peerState = PeerState.HEALTHY; // before the count: whoever sees the new count sees no stale health
+            smoothedRttNanos = 0;
             if (!moveTo(ClientState.CONNECTED, "connected to " + server)) {
                 return "closed";
             }
@@ -127,8 +129,6 @@ public final class HeartbeatClient implements AutoCloseable {
     private String heartbeatLoop(Socket connection) throws IOException {
         PeerHealth health = new PeerHealth(settings.newRttEstimator(), settings.missedBeatsForDead(),
                 settings.deadTimeout(), this::onHealthChange, clock.getAsLong());
-        peerState = PeerState.HEALTHY;
-        smoothedRttNanos = 0;
         LineReader reader = new LineReader(connection.getInputStream(), EchoProtocol.DEFAULT_MAX_LINE_BYTES);
         OutputStream out = connection.getOutputStream();
         long intervalNanos = settings.interval().toNanos();

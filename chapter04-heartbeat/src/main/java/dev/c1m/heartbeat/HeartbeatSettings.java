@@ -14,7 +14,7 @@ import java.time.Duration;
  * @param connectTimeout     a connect attempt gives up after this (2 s)
  * @param backoffBase        the first reconnect delay's upper bound (100 ms)
  * @param backoffCap         the longest reconnect delay (30 s)
- * @param maxAttempts        failed attempts in a row before giving up (unlimited)
+ * @param maxAttempts        reconnect attempts that may fail in a row before the client gives up (unlimited)
  */
 public record HeartbeatSettings(Duration interval, int missedBeatsForDead, Duration deadTimeout,
                                 Duration initialTimeout, Duration timeoutFloor, Duration timeoutCeiling,

@@ -171,8 +171,8 @@ class HeartbeatClientTest {
 
         Await.until("the client gives up", TIMEOUT, () -> client.state() == ClientState.CLOSED);
 
-        assertThat(events.count("CONNECTING->DISCONNECTED")).isEqualTo(4);
-        assertThat(events.first("DISCONNECTED->CLOSED").reason()).contains("3 failed attempts");
+        assertThat(events.count("CONNECTING->DISCONNECTED")).as("the first connect and three reconnects").isEqualTo(4);
+        assertThat(events.first("DISCONNECTED->CLOSED").reason()).contains("3 failed reconnect attempts");
         Await.until("its thread ended", TIMEOUT, () -> LiveThreads.namedLike("hb-client-test").isEmpty());
     }
 
