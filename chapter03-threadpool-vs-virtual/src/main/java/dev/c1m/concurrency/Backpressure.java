@@ -2,7 +2,6 @@ package dev.c1m.concurrency;
 
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RejectedExecutionHandler;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -63,7 +62,14 @@ public enum Backpressure {
     CALLER_RUNS {
         @Override
         RejectedExecutionHandler handler() {
-            return new ThreadPoolExecutor.CallerRunsPolicy();
+            // Not the JDK's CallerRunsPolicy: after shutdown it drops the task without a word, and
+            // a caller waiting on the task's Future would wait for ever.
+            return (task, pool) -> {
+                if (pool.isShutdown()) {
+                    throw new RejectedExecutionException("worker pool shut down");
+                }
+                task.run();
+            };
         }
     };
 

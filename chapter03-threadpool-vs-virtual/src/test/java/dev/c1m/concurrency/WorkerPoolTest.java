@@ -113,6 +113,16 @@ class WorkerPoolTest {
     }
 
     @Test
+    void everyPolicyRefusesWorkAfterClose() {
+        for (Backpressure backpressure : Backpressure.values()) {
+            WorkerPool closed = WorkerPool.start("closed-" + backpressure, WorkerPool.Sizing.fixed(1, 1), backpressure);
+            closed.close();
+            assertThatThrownBy(() -> closed.submit(() -> "late")).as(backpressure.name())
+                    .isInstanceOf(RejectedExecutionException.class);
+        }
+    }
+
+    @Test
     void sizingRejectsAMaximumBelowTheCore() {
         assertThatThrownBy(() -> WorkerPool.Sizing.elastic(4, 2, Duration.ofSeconds(1), 10))
                 .isInstanceOf(IllegalArgumentException.class);
