@@ -4,8 +4,6 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
 /**
  * The {@link EchoProtocol}: answers each line with {@code echo: <line>}.
@@ -20,8 +18,6 @@ import java.time.Duration;
  */
 public final class LineEchoHandler implements ConnectionHandler {
 
-    private static final Duration LINGER_TIMEOUT = Duration.ofSeconds(1);
-    private static final long LINGER_MAX_DISCARD_BYTES = 256 * 1024;
 
     private final int maxLineBytes;
 
@@ -41,15 +37,13 @@ public final class LineEchoHandler implements ConnectionHandler {
             String line;
             while ((line = reader.readLine()) != null) {
                 out.write(EchoProtocol.replyBytes(line));
-                if (!reader.hasBufferedInput()) {
+                if (!reader.hasBufferedLine()) {
                     out.flush();
                 }
             }
             out.flush();
         } catch (LineTooLongException tooLong) {
-            out.write((EchoProtocol.LINE_TOO_LONG + "\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            LingeringClose.drain(socket, LINGER_TIMEOUT, LINGER_MAX_DISCARD_BYTES);
+            LingeringClose.refuseLineTooLong(socket, out);
             throw tooLong;
         }
     }

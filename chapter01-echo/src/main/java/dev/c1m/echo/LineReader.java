@@ -68,8 +68,18 @@ public final class LineReader {
     }
 
     /**
-     * Whether bytes already read from the stream are waiting to be parsed. A server uses this to
-     * flush its replies only when it has answered everything the peer has sent so far.
+     * Whether a complete line is already buffered, so that the next {@link #readLine()} returns
+     * without reading the stream. A server flushes its replies unless this is true: it batches
+     * the answers to lines that arrived together, and never holds an answer back while the peer
+     * has sent only part of its next line (the peer may be waiting for that answer first).
+     */
+    public boolean hasBufferedLine() {
+        return indexOfNewline() >= 0;
+    }
+
+    /**
+     * Whether any byte read from the stream is still unparsed: a complete line, or the start of
+     * one. A server that drains tells from this (and the stream) that it stands between requests.
      */
     public boolean hasBufferedInput() {
         return start < end;

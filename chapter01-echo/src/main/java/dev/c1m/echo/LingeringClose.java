@@ -2,6 +2,7 @@ package dev.c1m.echo;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -19,7 +20,28 @@ import java.time.Duration;
  */
 public final class LingeringClose {
 
+    /** The longest a lingering close waits for the peer to stop sending: about one round trip of a slow network, many times over. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
+    /** The most a lingering close reads and discards before it gives up and closes anyway. */
+    public static final long DEFAULT_MAX_DISCARD_BYTES = 256 * 1024;
+
     private LingeringClose() {
+    }
+
+    /**
+     * The line protocol's answer to an over-long line: whatever {@code out} holds, then
+     * {@code error: line too long}, flushed, then {@link #drain(Socket)}, since the peer is likely
+     * still sending the rest of that line. Does not close the socket.
+     */
+    public static void refuseLineTooLong(Socket socket, OutputStream out) throws IOException {
+        out.write(EchoProtocol.lineBytes(EchoProtocol.LINE_TOO_LONG));
+        out.flush();
+        drain(socket);
+    }
+
+    /** {@link #drain(Socket, Duration, long)} with {@link #DEFAULT_TIMEOUT} and {@link #DEFAULT_MAX_DISCARD_BYTES}. */
+    public static void drain(Socket socket) throws IOException {
+        drain(socket, DEFAULT_TIMEOUT, DEFAULT_MAX_DISCARD_BYTES);
     }
 
     /**

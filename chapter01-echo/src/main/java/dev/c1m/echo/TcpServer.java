@@ -139,18 +139,25 @@ public final class TcpServer implements AutoCloseable {
                 }
                 continue;
             }
-            acceptBackoff.reset();
-            dispatch(socket);
+            if (dispatch(socket)) {
+                acceptBackoff.reset();
+            } else if (!pauseAfterFailure("no thread for a connection")) {
+                return;
+            }
         }
     }
 
-    /** Logs the failure and backs off; false if the loop should stop instead. */
+    /** Counts and logs a failed accept, then backs off; false if the loop should stop instead. */
     private boolean pauseAfterAcceptFailure(IOException failure) {
         acceptFailures.incrementAndGet();
+        return pauseAfterFailure("accept failed (" + failure.getMessage() + ")");
+    }
+
+    /** Logs what failed and backs off; false if the loop should stop instead. */
+    private boolean pauseAfterFailure(String what) {
         try {
             Duration pause = acceptBackoff.pauseAfterFailure();
-            LOG.log(Level.WARNING, "accept failed ({0}); paused {1} ms before retrying",
-                    failure.getMessage(), pause.toMillis());
+            LOG.log(Level.WARNING, "{0}; paused {1} ms before accepting again", what, pause.toMillis());
             return true;
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
@@ -158,16 +165,30 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
-    private void dispatch(Socket socket) {
+    /**
+     * Hands the socket to the executor. An executor that refuses (a bounded pool that is full)
+     * costs the connection only: it is closed at once, and the loop accepts the next. False if
+     * no thread could be started: {@link OutOfMemoryError} "unable to create native thread", at
+     * the process's or the user's thread limit or with no memory for another stack. The socket
+     * is closed too, and the loop then pauses as after a failed accept, since the next thread
+     * would most likely fail the same way.
+     */
+    private boolean dispatch(Socket socket) {
         acceptedConnections.incrementAndGet();
         activeConnections.incrementAndGet();
         liveSockets.add(socket);
         try {
             connectionExecutor.execute(() -> serve(socket));
+            return true;
         } catch (RejectedExecutionException e) {
-            LOG.log(Level.WARNING, "executor refused connection from {0}; closing it",
-                    socket.getRemoteSocketAddress());
+            LOG.log(Level.WARNING, "executor refused connection from {0}; closing it", socket.getRemoteSocketAddress());
             release(socket);
+            return true;
+        } catch (OutOfMemoryError e) {
+            LOG.log(Level.WARNING, "no thread for the connection from {0} ({1}); closing it",
+                    socket.getRemoteSocketAddress(), e.toString());
+            release(socket);
+            return false;
         }
     }
 

@@ -11,6 +11,8 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,6 +75,33 @@ class AcceptLoopTest {
             // 5 + 10 + 20 + 40 ms have passed; the next pauses are 80, 160, 320 ms: at most 3 more
             // calls fit in 300 ms (5 allows for a slow scheduler). A loop without back-off would make millions.
             assertThat(listener.acceptCalls.get() - callsAfterFourFailures).isLessThanOrEqualTo(5);
+        }
+    }
+
+    @Test
+    void closesAConnectionThatGetsNoThreadAndKeepsAccepting() throws Exception {
+        AtomicInteger threadsRefused = new AtomicInteger();
+        ThreadFactory starved = task -> {
+            if (threadsRefused.getAndIncrement() == 0) {
+                throw new OutOfMemoryError("unable to create native thread: possibly out of memory or process/resource limits reached");
+            }
+            return Thread.ofPlatform().name("echo-conn-after-").unstarted(task);
+        };
+        List<Duration> pauses = new CopyOnWriteArrayList<>();
+        AcceptBackoff recording = new AcceptBackoff(Duration.ofMillis(5), Duration.ofMillis(40), pauses::add);
+        ServerSocket listener = TcpServer.bind(new InetSocketAddress("127.0.0.1", 0), 50);
+
+        try (TcpServer server = TcpServer.start("test", listener, new LineEchoHandler(),
+                Executors.newThreadPerTaskExecutor(starved), recording)) {
+            try (LineClient first = LineClient.connect(addressOf(listener), TIMEOUT)) {
+                assertThat(first.readLine()).as("closed at once, with a FIN").isNull();
+            }
+            try (LineClient second = LineClient.connect(addressOf(listener), TIMEOUT)) {
+                assertThat(second.request("still accepting")).isEqualTo("echo: still accepting");
+            }
+            assertThat(pauses).as("one back-off pause for the refused thread").hasSize(1);
+            assertThat(server.acceptFailures()).isZero();
+            Await.until("the refused connection is released", TIMEOUT, () -> server.activeConnections() == 0);
         }
     }
 }

@@ -66,6 +66,17 @@ class EchoServerTest {
     }
 
     @Test
+    void answersALineAtOnceWhenOnlyPartOfTheNextCameWithIt() throws IOException {
+        try (LineClient client = connect()) {
+            client.sendRaw("a\nb".getBytes(StandardCharsets.UTF_8));
+
+            assertThat(client.readLine()).as("the answer to a, with b not yet ended").isEqualTo("echo: a");
+            client.sendRaw("\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(client.readLine()).isEqualTo("echo: b");
+        }
+    }
+
+    @Test
     void reassemblesALineWrittenOneByteAtATimeIncludingASplitMultiByteCharacter() throws IOException {
         try (LineClient client = connect()) {
             for (byte b : "né 你 🚀\n".getBytes(StandardCharsets.UTF_8)) {

@@ -149,12 +149,15 @@ class LineReaderTest {
     }
 
     @Test
-    void reportsBufferedInputWhileReadLinesRemainUnparsed() throws IOException {
-        LineReader reader = reader("a\nb\n", 100);
+    void reportsABufferedLineOnlyWhileACompleteOneRemainsUnparsed() throws IOException {
+        LineReader reader = reader("a\nb\nc", 100);
 
         reader.readLine();
-        assertThat(reader.hasBufferedInput()).isTrue();
+        assertThat(reader.hasBufferedLine()).isTrue();
         reader.readLine();
+        assertThat(reader.hasBufferedLine()).as("only the start of c is buffered").isFalse();
+        assertThat(reader.hasBufferedInput()).isTrue();
+        assertThat(reader.readLine()).isEqualTo("c");
         assertThat(reader.hasBufferedInput()).isFalse();
     }
 

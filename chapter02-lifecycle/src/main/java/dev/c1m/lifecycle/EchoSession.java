@@ -10,8 +10,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -32,8 +30,6 @@ import java.util.function.BooleanSupplier;
  */
 final class EchoSession {
 
-    private static final Duration LINGER_TIMEOUT = Duration.ofSeconds(1);
-    private static final long LINGER_MAX_DISCARD_BYTES = 256 * 1024;
 
     private final Socket socket;
     private final TrackedConnection connection;
@@ -72,9 +68,7 @@ final class EchoSession {
                     }
                     continue;
                 } catch (LineTooLongException tooLong) {
-                    out.write((EchoProtocol.LINE_TOO_LONG + "\n").getBytes(StandardCharsets.UTF_8));
-                    out.flush();
-                    LingeringClose.drain(socket, LINGER_TIMEOUT, LINGER_MAX_DISCARD_BYTES);
+                    LingeringClose.refuseLineTooLong(socket, out);
                     return CloseReason.LINE_TOO_LONG;
                 }
                 if (line == null) {
@@ -82,7 +76,7 @@ final class EchoSession {
                     return CloseReason.PEER_CLOSED;
                 }
                 out.write(EchoProtocol.replyBytes(line));
-                if (!reader.hasBufferedInput()) {
+                if (!reader.hasBufferedLine()) {
                     out.flush();
                     connection.recordActivity();
                     if (draining.getAsBoolean() && betweenRequests(in, reader)) {

@@ -132,6 +132,14 @@ public final class LifecycleServer implements AutoCloseable {
      * empty or {@link #QUEUE_DRAIN_LIMIT} has passed, and closes the listener.
      */
     private void acceptLoop() {
+        try {
+            acceptUntilDrained();
+        } finally {
+            closeQuietly(listener); // whatever ended the loop, no client may connect to a listener nobody accepts on
+        }
+    }
+
+    private void acceptUntilDrained() {
         long queueDrainDeadline = 0;
         while (true) {
             boolean draining = state.get() != State.RUNNING;
@@ -144,8 +152,11 @@ public final class LifecycleServer implements AutoCloseable {
             }
             try {
                 Socket socket = listener.accept();
-                acceptBackoff.reset();
-                dispatch(socket);
+                if (dispatch(socket)) {
+                    acceptBackoff.reset();
+                } else if (!pauseAfterFailure("no thread for a connection")) {
+                    break;
+                }
             } catch (SocketTimeoutException nothingQueued) {
                 if (draining) {
                     break;
@@ -156,7 +167,6 @@ public final class LifecycleServer implements AutoCloseable {
                 }
             }
         }
-        closeQuietly(listener);
     }
 
     private void setAcceptTimeout(int millis) {
@@ -168,22 +178,38 @@ public final class LifecycleServer implements AutoCloseable {
     }
 
     private boolean pauseAfterAcceptFailure(IOException failure) {
+        return pauseAfterFailure("accept failed (" + failure.getMessage() + ")");
+    }
+
+    private boolean pauseAfterFailure(String what) {
         try {
             Duration pause = acceptBackoff.pauseAfterFailure();
-            LOG.log(Level.WARNING, "accept failed ({0}); paused {1} ms", failure.getMessage(), pause.toMillis());
+            LOG.log(Level.WARNING, "{0}; paused {1} ms", what, pause.toMillis());
             return true;
         } catch (InterruptedException interrupted) {
             return false;
         }
     }
 
-    private void dispatch(Socket socket) {
+    /**
+     * Hands the connection to a thread of its own. False if none could be started (a thread or
+     * memory limit: {@code OutOfMemoryError: unable to create native thread}): the connection is
+     * then closed, and the loop pauses as after a failed accept instead of dying.
+     */
+    private boolean dispatch(Socket socket) {
         TrackedConnection connection = tracker.open(socket);
         ServerLimits connectionLimits = limits.get();
         try {
             connectionThreads.execute(() -> serve(connection, connectionLimits));
+            return true;
         } catch (RejectedExecutionException e) {
             tracker.close(connection, CloseReason.IO_ERROR);
+            return true;
+        } catch (OutOfMemoryError e) {
+            LOG.log(Level.WARNING, "no thread for the connection from {0} ({1}); closing it",
+                    socket.getRemoteSocketAddress(), e.toString());
+            tracker.close(connection, CloseReason.IO_ERROR);
+            return false;
         }
     }
 

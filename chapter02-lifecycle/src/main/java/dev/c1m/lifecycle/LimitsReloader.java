@@ -133,13 +133,32 @@ public final class LimitsReloader implements Supplier<ServerLimits>, AutoCloseab
         }
     }
 
+    /**
+     * A watch service registered on the file's directory. Registering can fail where making the
+     * service did not (at {@code fs.inotify.max_user_watches}, say): the service is then closed,
+     * or its descriptor and the JDK's thread behind it would outlive the fallback to polling.
+     */
+    private WatchService watchServiceOnTheFilesDirectory() throws IOException {
+        WatchService service = file.getFileSystem().newWatchService();
+        try {
+            file.getParent().register(service, StandardWatchEventKinds.ENTRY_CREATE,
+                    StandardWatchEventKinds.ENTRY_MODIFY);
+            return service;
+        } catch (IOException | RuntimeException e) {
+            try {
+                service.close();
+            } catch (IOException closeFailed) {
+                e.addSuppressed(closeFailed);
+            }
+            throw e;
+        }
+    }
+
     /** Returns false if no watch service could be made, so the caller falls back to polling. */
     private boolean watchWithService(Duration pollInterval) throws InterruptedException {
         WatchService service;
         try {
-            service = file.getFileSystem().newWatchService();
-            file.getParent().register(service, StandardWatchEventKinds.ENTRY_CREATE,
-                    StandardWatchEventKinds.ENTRY_MODIFY);
+            service = watchServiceOnTheFilesDirectory();
         } catch (IOException | UnsupportedOperationException e) {
             LOG.log(Level.WARNING, "cannot watch {0} ({1}); polling every {2} ms instead",
                     file, e.toString(), pollInterval.toMillis());

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 
+import static dev.c1m.echo.testing.Await.until;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -52,11 +53,19 @@ class ReadTimeoutTest {
             client.socket().setSoTimeout(Math.toIntExact(READ_TIMEOUT.toMillis()));
             client.sendRaw("half of a li".getBytes());
 
+            until("the server tracks the connection", Duration.ofSeconds(5), () -> server.tracker().active() == 1);
+            long wakeupsWhenSent = wakeups();
+            until("the server's read timed out twice since, holding the partial line", Duration.ofSeconds(5),
+                    () -> wakeups() >= wakeupsWhenSent + 2);
             assertThatThrownBy(client::readLine).isInstanceOf(SocketTimeoutException.class);
             client.send("ne");
 
             client.socket().setSoTimeout(5_000);
             assertThat(client.readLine()).isEqualTo("echo: half of a line");
         }
+    }
+
+    private long wakeups() {
+        return server.tracker().snapshot().getFirst().wakeups();
     }
 }

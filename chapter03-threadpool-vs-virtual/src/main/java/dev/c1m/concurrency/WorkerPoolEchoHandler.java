@@ -3,13 +3,14 @@ package dev.c1m.concurrency;
 import dev.c1m.echo.ConnectionHandler;
 import dev.c1m.echo.EchoProtocol;
 import dev.c1m.echo.LineReader;
+import dev.c1m.echo.LineTooLongException;
+import dev.c1m.echo.LingeringClose;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.UnaryOperator;
@@ -26,7 +27,8 @@ import java.util.function.UnaryOperator;
  * it computes the reply itself.
  *
  * <p>Stateless apart from the shared pool; one instance serves all connections. An over-long
- * line ends the connection (chapter 1's {@code LineTooLongException}, logged by the server).
+ * line is answered as chapter 1's handler answers it, {@code error: line too long} and a
+ * lingering close, and ends the connection.
  */
 public final class WorkerPoolEchoHandler implements ConnectionHandler {
 
@@ -60,9 +62,14 @@ public final class WorkerPoolEchoHandler implements ConnectionHandler {
         LineReader reader = new LineReader(socket.getInputStream(), maxLineBytes);
         OutputStream out = new BufferedOutputStream(socket.getOutputStream());
         String line;
-        while ((line = reader.readLine()) != null) {
-            out.write((replyTo(line) + "\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
+        try {
+            while ((line = reader.readLine()) != null) {
+                out.write(EchoProtocol.lineBytes(replyTo(line)));
+                out.flush();
+            }
+        } catch (LineTooLongException tooLong) {
+            LingeringClose.refuseLineTooLong(socket, out);
+            throw tooLong;
         }
     }
 

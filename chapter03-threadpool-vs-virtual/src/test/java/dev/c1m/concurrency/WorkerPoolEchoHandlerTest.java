@@ -82,6 +82,18 @@ class WorkerPoolEchoHandlerTest {
         }
     }
 
+    @Test
+    void anOverlongLineIsAnsweredWithTheProtocolsErrorThenTheConnectionEnds() throws Exception {
+        InetSocketAddress address = start(Backpressure.REJECT_WITH_BUSY, EchoProtocol::reply);
+        try (LineClient client = LineClient.connect(address, TIMEOUT)) {
+            assertThat(client.request("short")).isEqualTo("echo: short");
+            client.send("x".repeat(EchoProtocol.DEFAULT_MAX_LINE_BYTES + 1));
+
+            assertThat(client.readLine()).isEqualTo(EchoProtocol.LINE_TOO_LONG);
+            assertThat(client.readLine()).as("then a FIN, not a reset").isNull();
+        }
+    }
+
     private void awaitRelease() {
         try {
             release.await();

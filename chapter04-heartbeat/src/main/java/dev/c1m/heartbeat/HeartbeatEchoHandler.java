@@ -10,7 +10,6 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.time.Duration;
 
 /**
  * Chapter 1's line handler with heartbeats and idle detection: answers each line as
@@ -29,8 +28,6 @@ import java.time.Duration;
  */
 public final class HeartbeatEchoHandler implements ConnectionHandler {
 
-    private static final Duration LINGER_TIMEOUT = Duration.ofSeconds(1);
-    private static final long LINGER_MAX_DISCARD_BYTES = 256 * 1024;
 
     private final WheelTimer timer;
     private final IdleDetector<Socket> idleDetector;
@@ -65,15 +62,13 @@ public final class HeartbeatEchoHandler implements ConnectionHandler {
                 if (reply != null) {
                     out.write(EchoProtocol.lineBytes(reply));
                 }
-                if (!reader.hasBufferedInput()) {
+                if (!reader.hasBufferedLine()) {
                     out.flush();
                 }
             }
             out.flush();
         } catch (LineTooLongException tooLong) {
-            out.write(EchoProtocol.lineBytes(EchoProtocol.LINE_TOO_LONG));
-            out.flush();
-            LingeringClose.drain(socket, LINGER_TIMEOUT, LINGER_MAX_DISCARD_BYTES);
+            LingeringClose.refuseLineTooLong(socket, out);
             throw tooLong;
         }
     }

@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
@@ -33,8 +32,6 @@ import java.util.function.Supplier;
  */
 public final class ChannelLineEchoHandler implements ConnectionHandler {
 
-    private static final Duration LINGER_TIMEOUT = Duration.ofSeconds(1);
-    private static final long LINGER_MAX_DISCARD_BYTES = 256 * 1024;
     private static final byte[] TOO_LONG = (EchoProtocol.LINE_TOO_LONG + "\n").getBytes(StandardCharsets.UTF_8);
 
     private final BufferPool buffers;
@@ -58,7 +55,7 @@ public final class ChannelLineEchoHandler implements ConnectionHandler {
         try {
             serve(channel);
         } catch (LineTooLongException tooLong) {
-            LingeringClose.drain(socket, LINGER_TIMEOUT, LINGER_MAX_DISCARD_BYTES);
+            LingeringClose.drain(socket);
             throw tooLong;
         }
     }

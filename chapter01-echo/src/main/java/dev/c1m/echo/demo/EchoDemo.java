@@ -47,8 +47,7 @@ public final class EchoDemo {
 
         long accepted = server.acceptedConnections();
         server.close();
-        long threadsLeft = Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("echo-conn-")).count();
+        long threadsLeft = connectionThreadsLeft(Duration.ofSeconds(5));
 
         int expected = GREETINGS.size() * LINES_PER_CLIENT;
         System.out.println();
@@ -94,5 +93,21 @@ public final class EchoDemo {
 
     private static synchronized void say(String who, String text) {
         System.out.printf("[%-8s] %s%n", who, text);
+    }
+
+    /**
+     * The connection threads still alive once they all ended or {@code patience} ran out: close()
+     * returns when every handler has returned, and an executor's thread exits a moment later.
+     */
+    private static long connectionThreadsLeft(Duration patience) throws InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            long left = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("echo-conn-")).count();
+            if (left == 0 || System.nanoTime() >= deadline) {
+                return left;
+            }
+            Thread.sleep(10);
+        }
     }
 }
