@@ -12,6 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,6 +114,50 @@ class ServerNodeTest {
         assertThat(offender.readLine()).isEqualTo("error: line too long");
         assertThat(offender.readLine()).isNull();
         assertThat(bystander.request("PING 1 1")).isEqualTo("PONG 1 1");
+    }
+
+    @Test
+    void aClientThatSendsWithoutReadingIsPausedNotDisconnectedAndGetsEveryReplyOnceItReads() throws Exception {
+        start();
+        byte[] chunk = "x\n".repeat(8192).getBytes(StandardCharsets.US_ASCII);
+        int chunks = 128; // 2 MiB of lines, 8 MiB of replies: more than both sockets can buffer
+        byte[] reply = "echo: x\n".getBytes(StandardCharsets.US_ASCII);
+        try (Socket flooder = new Socket()) {
+            flooder.setReceiveBufferSize(64 * 1024);
+            flooder.connect(node.localAddress(), Math.toIntExact(TIMEOUT.toMillis()));
+            flooder.setSoTimeout(Math.toIntExact(TIMEOUT.toMillis()));
+            AtomicReference<IOException> writeFailure = new AtomicReference<>();
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    OutputStream out = flooder.getOutputStream();
+                    for (int i = 0; i < chunks; i++) {
+                        out.write(chunk);
+                    }
+                } catch (IOException e) {
+                    writeFailure.set(e);
+                }
+            });
+            Await.until("the server stops reading: the writer waits on a full socket", TIMEOUT,
+                    () -> writer.getState() == Thread.State.WAITING || !writer.isAlive());
+            assertThat(node.connectionCount()).as("the flooder is paused, not closed").isEqualTo(1);
+
+            InputStream in = flooder.getInputStream();
+            byte[] buffer = new byte[64 * 1024];
+            long expected = (long) chunks * (chunk.length / 2) * reply.length;
+            long received = 0;
+            while (received < expected) {
+                int n = in.read(buffer);
+                assertThat(n).as("end of stream after %,d of %,d reply bytes", received, expected).isPositive();
+                for (int i = 0; i < n; i++) {
+                    if (buffer[i] != reply[(int) ((received + i) % reply.length)]) {
+                        throw new AssertionError("unexpected byte at " + (received + i));
+                    }
+                }
+                received += n;
+            }
+            writer.join(TIMEOUT);
+            assertThat(writeFailure.get()).isNull();
+        }
     }
 
     @Test
