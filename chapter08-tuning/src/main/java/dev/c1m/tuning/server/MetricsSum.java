@@ -2,10 +2,12 @@ package dev.c1m.tuning.server;
 
 import dev.c1m.tuning.MetricsRegistry;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Set;
 
 /**
  * Adds up the Prometheus text expositions of several processes into one: every series (a metric
@@ -43,6 +45,39 @@ public final class MetricsSum {
             series.forEach((key, value) -> text.append(key).append(' ').append(MetricsRegistry.number(value)).append('\n'));
         });
         return text.toString();
+    }
+
+    /**
+     * Only the counter families of {@code exposition}, as its {@code # TYPE} lines name them,
+     * headers and samples; gauges and untyped series are left out.
+     */
+    public static String countersOf(String exposition) {
+        Set<String> counters = new HashSet<>();
+        for (String line : exposition.split("\n")) {
+            String[] type = line.startsWith("# TYPE ") ? line.substring(7).split(" ") : new String[0];
+            if (type.length == 2 && type[1].equals("counter")) {
+                counters.add(type[0]);
+            }
+        }
+        StringBuilder kept = new StringBuilder();
+        for (String line : exposition.split("\n")) {
+            if (counters.contains(familyOf(line))) {
+                kept.append(line).append('\n');
+            }
+        }
+        return kept.toString();
+    }
+
+    /** The family a line belongs to: the name a header describes, or a sample's name without its labels; "" for anything else. */
+    private static String familyOf(String line) {
+        if (line.startsWith("# HELP ") || line.startsWith("# TYPE ")) {
+            return line.substring(7).split(" ", 2)[0];
+        }
+        if (line.isBlank() || line.startsWith("#")) {
+            return "";
+        }
+        int end = line.indexOf('{');
+        return line.substring(0, end >= 0 ? end : Math.max(0, line.indexOf(' ')));
     }
 
     /**

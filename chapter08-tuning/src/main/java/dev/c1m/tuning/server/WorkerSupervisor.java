@@ -75,14 +75,14 @@ public final class WorkerSupervisor implements AutoCloseable {
     private static final int CENSUS_TIMEOUT_MILLIS = 60_000;
 
     /**
-     * One worker slot: the process in it now (replaced on restart), its metrics address, and the
-     * last exposition that process answered ("" until it answers one).
+     * One worker slot: the process in it now (replaced on restart, under the slot's lock), its
+     * metrics address, and what the slot has reported.
      */
     private static final class Worker {
         final int index;
         volatile ChildJvm jvm;
         volatile URI metrics;
-        volatile String lastAnswer = "";
+        volatile Reported reported = new Reported("", "");
 
         Worker(int index) {
             this.index = index;
@@ -265,6 +265,26 @@ public final class WorkerSupervisor implements AutoCloseable {
         return get(worker.metrics.resolve(ServerNodeMain.HEAP_HISTOGRAM_PATH), CENSUS_TIMEOUT_MILLIS);
     }
 
+    /**
+     * What one slot has reported: the last exposition of the process in it now ("" until it
+     * answers one), and the counters of the processes it had before, added up. A restarted worker
+     * counts from zero; without the counters of its predecessors every counter of the sum would
+     * go backwards at a restart, which a Prometheus {@code rate()} reads as a reset and counts the
+     * whole sum again.
+     */
+    private record Reported(String lastAnswer, String retiredCounters) {
+
+        /** The slot's contribution to a sum: two expositions, which {@link MetricsSum} adds line by line. */
+        String exposition() {
+            return lastAnswer + "\n" + retiredCounters;
+        }
+
+        /** The process in the slot has died: its counters join the retired ones, as it last reported them. */
+        Reported retire() {
+            return new Reported("", MetricsSum.of(List.of(retiredCounters, MetricsSum.countersOf(lastAnswer))));
+        }
+    }
+
     /** What one worker contributes to a sum: its exposition, or its last one if it was late. */
     private record Answer(String exposition, boolean fresh) {
     }
@@ -273,14 +293,16 @@ public final class WorkerSupervisor implements AutoCloseable {
         ChildJvm asked = worker.jvm;
         try {
             String exposition = get(worker.metrics, SCRAPE_TIMEOUT_MILLIS);
-            if (worker.jvm == asked) { // not restarted meanwhile: the answer is the current process's
-                worker.lastAnswer = exposition;
+            synchronized (worker) {
+                if (worker.jvm == asked) { // not restarted meanwhile: the answer is the current process's
+                    worker.reported = new Reported(exposition, worker.reported.retiredCounters());
+                }
+                return new Answer(worker.reported.exposition(), true);
             }
-            return new Answer(exposition, true);
         } catch (IOException e) {
             LOG.log(Level.WARNING, "worker {0} (pid {1}) did not answer its scrape, its last answer stands in: {2}",
                     worker.index, asked.pid(), e.toString());
-            return new Answer(worker.lastAnswer, false);
+            return new Answer(worker.reported.exposition(), false);
         }
     }
 
@@ -368,8 +390,10 @@ public final class WorkerSupervisor implements AutoCloseable {
     }
 
     private void launch(Worker worker) throws IOException, InterruptedException {
-        worker.jvm = spawn();
-        worker.lastAnswer = ""; // the new process counts from zero
+        synchronized (worker) {
+            worker.reported = worker.reported.retire(); // the new process counts from zero
+            worker.jvm = spawn();
+        }
         awaitListening(worker);
     }
 

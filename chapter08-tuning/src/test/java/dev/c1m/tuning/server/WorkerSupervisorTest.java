@@ -219,7 +219,8 @@ class WorkerSupervisorTest {
         startWorkers();
         AtomicReference<LoadProgress> latest = new AtomicReference<>();
         CompletableFuture<LoadReport> run = runInBackground(holdPlan("127.8.0.5,127.8.0.6", 4_000, "2m", "--reconnect"), latest);
-        Await.until("4,000 connections held", TIMEOUT, () -> latest.get() != null && latest.get().open() == 4_000);
+        Await.until("4,000 connections held, by both sides' count", TIMEOUT,
+                () -> latest.get() != null && latest.get().open() == 4_000 && summed("c1m_connections") == 4_000);
         long victim = supervisor.workerPids().getFirst();
 
         ProcessHandle.of(victim).orElseThrow().destroyForcibly();
@@ -230,6 +231,8 @@ class WorkerSupervisorTest {
         load.stop();
         LoadReport report = run.get(60, TimeUnit.SECONDS);
         assertThat(report.connected()).as("the killed worker's clients connected again").isGreaterThan(4_000);
+        assertThat(summed("c1m_accepted_total")).as("a counter of the sum keeps what the dead worker had counted")
+                .isEqualTo(report.connected());
     }
 
     @Test
