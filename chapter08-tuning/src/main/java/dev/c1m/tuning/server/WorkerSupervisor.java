@@ -1,5 +1,6 @@
 package dev.c1m.tuning.server;
 
+import dev.c1m.echo.AcceptBackoff;
 import dev.c1m.echo.bench.ChildJvm;
 import dev.c1m.echo.Uninterruptibles;
 import dev.c1m.lifecycle.ShutdownReport;
@@ -324,7 +325,9 @@ public final class WorkerSupervisor implements AutoCloseable {
     /**
      * Stops every worker gracefully (SIGTERM: each drains as {@link ServerNode#shutdown} does)
      * and waits for them, up to {@code grace} plus a margin each; returns their drain reports
-     * added up. Workers that do not exit in time are killed and counted as force-closing all they had.
+     * added up. A worker that does not report its drain in time is killed and counted as one
+     * force-closed connection (how many it still held, it did not say); one that reported but
+     * does not exit is killed too, its report standing.
      */
     public ShutdownReport stop(Duration grace) throws InterruptedException {
         long start = System.nanoTime();
@@ -335,15 +338,22 @@ public final class WorkerSupervisor implements AutoCloseable {
         int openAtStart = 0;
         int forceClosed = 0;
         for (Worker worker : workers) {
+            Matcher drained;
             try {
-                Matcher drained = worker.jvm.awaitLine(
+                drained = worker.jvm.awaitLine(
                         "drained: (\\d+) connection\\(s\\) open at start, (\\d+) force-closed", grace.plusSeconds(10));
-                openAtStart += Integer.parseInt(drained.group(1));
-                forceClosed += Integer.parseInt(drained.group(2));
-                worker.jvm.awaitExit(Duration.ofSeconds(10));
             } catch (IllegalStateException notDrained) {
                 LOG.log(Level.WARNING, "worker {0} did not drain: {1}", worker.index, notDrained.getMessage());
                 forceClosed++;
+                worker.jvm.close();
+                continue;
+            }
+            openAtStart += Integer.parseInt(drained.group(1));
+            forceClosed += Integer.parseInt(drained.group(2));
+            try {
+                worker.jvm.awaitExit(Duration.ofSeconds(10));
+            } catch (IllegalStateException stuck) {
+                LOG.log(Level.WARNING, "worker {0} drained but did not exit: {1}", worker.index, stuck.getMessage());
                 worker.jvm.close();
             }
         }
@@ -365,19 +375,31 @@ public final class WorkerSupervisor implements AutoCloseable {
         }
     }
 
+    /**
+     * Restarts dead workers. A restart that fails (the new JVM exits or stays silent before it
+     * listens: a port taken, a bad option, a saturated machine) is retried after a pause that
+     * doubles up to a second (chapter 1's {@link AcceptBackoff}), not at once for ever.
+     */
     private void watch() {
+        AcceptBackoff afterFailedRestart = AcceptBackoff.standard();
         while (!stopping) {
             try {
                 TimeUnit.MILLISECONDS.sleep(WATCH_INTERVAL_MILLIS);
                 for (Worker worker : workers) {
                     if (!stopping && !worker.jvm.isAlive()) {
                         restart(worker);
+                        afterFailedRestart.reset();
                     }
                 }
             } catch (InterruptedException e) {
                 return; // stopping
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.ERROR, "could not restart a worker; trying again", e);
+                try {
+                    afterFailedRestart.pauseAfterFailure();
+                } catch (InterruptedException stop) {
+                    return;
+                }
             }
         }
     }
@@ -389,12 +411,18 @@ public final class WorkerSupervisor implements AutoCloseable {
         restarts.incrementAndGet();
     }
 
+    /** Starts the slot's process and waits until it listens; one that does not is killed, so that the watch starts another. */
     private void launch(Worker worker) throws IOException, InterruptedException {
         synchronized (worker) {
             worker.reported = worker.reported.retire(); // the new process counts from zero
             worker.jvm = spawn();
         }
-        awaitListening(worker);
+        try {
+            awaitListening(worker);
+        } catch (RuntimeException | InterruptedException e) {
+            worker.jvm.close();
+            throw e;
+        }
     }
 
     private ChildJvm spawn() throws IOException {
