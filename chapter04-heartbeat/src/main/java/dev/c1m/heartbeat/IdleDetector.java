@@ -156,7 +156,18 @@ public final class IdleDetector<C> {
         if (protection.allowsEviction(nowNanos, stillIdle.size(), tracked)) {
             stillIdle.forEach(tracker -> evict(tracker, nowNanos - tracker.lastActivityNanos()));
         } else {
-            stillIdle.forEach(tracker -> watchAgain(tracker, nowNanos + timeoutNanos));
+            for (IdleTracker<C> tracker : stillIdle) {
+                watchAgain(tracker, nowNanos + timeoutNanos);
+                spare(tracker, nowNanos - tracker.lastActivityNanos());
+            }
+        }
+    }
+
+    private void spare(IdleTracker<C> tracker, long idleNanos) {
+        try {
+            listener.onSpared(tracker.connection(), idleNanos);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "idle listener failed for " + tracker.connection(), e);
         }
     }
 

@@ -5,9 +5,11 @@ import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -71,8 +73,18 @@ class SelfProtectionTest {
         long[] now = {0};
         TimingWheel wheel = new TimingWheel(Duration.ofMillis(10), 64, 0);
         Map<String, Long> closed = new LinkedHashMap<>();
-        IdleDetector<String> detector = new IdleDetector<>(wheel, Duration.ofSeconds(1),
-                (connection, idle) -> closed.put(connection, now[0]), protection, Duration.ofMillis(200));
+        Set<String> spared = new HashSet<>();
+        IdleDetector<String> detector = new IdleDetector<>(wheel, Duration.ofSeconds(1), new IdleListener<>() {
+            @Override
+            public void onIdle(String connection, long idleNanos) {
+                closed.put(connection, now[0]);
+            }
+
+            @Override
+            public void onSpared(String connection, long idleNanos) {
+                spared.add(connection);
+            }
+        }, protection, Duration.ofMillis(200));
         List<IdleTracker<String>> trackers = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             trackers.add(detector.track("c" + i, 0));
@@ -86,6 +98,7 @@ class SelfProtectionTest {
             wheel.expire(t);
         }
         assertThat(closed).isEmpty();
+        assertThat(spared).as("the silent ones, each told it was kept").hasSize(80).allMatch(c -> Integer.parseInt(c.substring(1)) < 80);
         assertThat(protection.isProtecting(now[0])).isTrue();
         assertThat(detector.trackedCount()).isEqualTo(100);
     }

@@ -238,10 +238,6 @@ public final class BufferPool {
         return leaked.sum();
     }
 
-    public Settings settings() {
-        return settings;
-    }
-
     private boolean reserve(long bytes) {
         long current;
         do {
@@ -293,8 +289,14 @@ public final class BufferPool {
             lock.lock();
             try {
                 Slot slot = free.pollFirst();
-                if (slot == null && reserve((long) bufferBytes * buffersPerSlab)) {
-                    carveSlab();
+                long slabBytes = (long) bufferBytes * buffersPerSlab;
+                if (slot == null && reserve(slabBytes)) {
+                    try {
+                        carveSlab();
+                    } catch (OutOfMemoryError directMemoryFull) { // -XX:MaxDirectMemorySize below maxBytes
+                        reservedBytes.addAndGet(-slabBytes);
+                        throw directMemoryFull;
+                    }
                     slot = free.pollFirst();
                 }
                 if (slot != null) {

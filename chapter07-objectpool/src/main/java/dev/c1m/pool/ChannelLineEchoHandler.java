@@ -98,12 +98,17 @@ public final class ChannelLineEchoHandler implements ConnectionHandler {
         replies.append(in, start, end, channel);
     }
 
+    /** A last line ended by EOF instead of a newline is answered too, its {@code \r} dropped as chapter 1 drops it. */
     private void answerLastLine(ByteBuffer in, ReplyWriter replies, ByteChannel channel) throws IOException {
+        int end = in.position();
+        if (end > 0 && in.get(end - 1) == '\r') {
+            end--;
+        }
         if (in.position() > 0) {
-            if (in.position() > maxLineBytes) {
+            if (end > maxLineBytes) {
                 tooLong(replies, channel);
             }
-            replies.append(in, 0, in.position(), channel);
+            replies.append(in, 0, end, channel);
         }
         replies.flush(channel);
     }

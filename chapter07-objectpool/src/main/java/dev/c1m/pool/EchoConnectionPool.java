@@ -214,7 +214,7 @@ public final class EchoConnectionPool implements AutoCloseable {
                 }
                 PooledConnection connection = idle.pollFirst();
                 if (connection != null) {
-                    lent.add(connection);
+                    addToLent(connection);
                     return connection;
                 }
                 if (lent.size() + pending < settings.maxSize()) {
@@ -260,7 +260,7 @@ public final class EchoConnectionPool implements AutoCloseable {
         try {
             pending--;
             created++;
-            lent.add(connection);
+            addToLent(connection);
         } finally {
             lock.unlock();
         }
@@ -289,6 +289,16 @@ public final class EchoConnectionPool implements AutoCloseable {
             lock.unlock();
         }
         return false;
+    }
+
+    /**
+     * Puts a connection in the lent set, pool lock held. It is not watched for leaks until
+     * {@link #lend} records its borrower and the time: a validation ping or a connect in between
+     * would otherwise be reported with the previous borrower's site, or none.
+     */
+    private void addToLent(PooledConnection connection) {
+        connection.leakReported = true;
+        lent.add(connection);
     }
 
     private PooledConnection lend(PooledConnection connection) {

@@ -3,7 +3,6 @@ package dev.c1m.pool;
 import java.lang.System.Logger.Level;
 import java.lang.ref.Cleaner;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -35,7 +34,6 @@ public final class LeakDetector {
     private final String poolName;
     private final int samplingInterval;
     private final Consumer<LeakReport> listener;
-    private final LongAdder leaksReported = new LongAdder();
 
     /**
      * @param samplingInterval track one borrow in this many (1 = all, 0 = none)
@@ -78,10 +76,6 @@ public final class LeakDetector {
         return tracker;
     }
 
-    public long leaksReported() {
-        return leaksReported.sum();
-    }
-
     /** One tracked borrow. */
     public final class Tracker implements Runnable {
         private final Throwable borrowSite;
@@ -106,7 +100,6 @@ public final class LeakDetector {
             if (released) {
                 return;
             }
-            leaksReported.increment();
             afterLeak.run(); // first, so that whoever hears of the leak sees the pool already repaired
             LOG.log(Level.WARNING, "LEAK: an object of pool '" + poolName
                     + "' was garbage-collected without being released", borrowSite);

@@ -219,6 +219,9 @@ public final class ObjectPool<T> implements AutoCloseable {
             discard(pooled);
         } else {
             putIdle(pooled);
+            if (closed) {
+                destroyIdle(); // close() ran while this was being reset: its sweep may have missed it
+            }
         }
         permits.release();
     }
@@ -285,10 +288,6 @@ public final class ObjectPool<T> implements AutoCloseable {
         return timeouts.sum();
     }
 
-    public int maxSize() {
-        return maxSize;
-    }
-
     /**
      * Refuses new borrows and destroys idle objects; borrowed ones are destroyed as they are
      * released. Idempotent.
@@ -296,6 +295,15 @@ public final class ObjectPool<T> implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        destroyIdle();
+    }
+
+    /**
+     * Destroys whatever is idle. After {@code closed} is set, a release either sees it and
+     * destroys its object itself, or puts the object back and then sees it and calls this: no
+     * object can stay idle in a closed pool.
+     */
+    private void destroyIdle() {
         Pooled<T> pooled;
         while ((pooled = takeIdle()) != null) {
             discard(pooled);

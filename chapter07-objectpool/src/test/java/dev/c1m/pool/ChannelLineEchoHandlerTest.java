@@ -60,6 +60,18 @@ class ChannelLineEchoHandlerTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"pooled", "allocating"})
+    void answersALastLineEndedByEndOfStreamWithoutItsCarriageReturn(String path) throws Exception {
+        try (LineClient client = LineClient.connect(start(path), TIMEOUT)) {
+            client.sendRaw("last\r".getBytes(StandardCharsets.UTF_8));
+            client.socket().shutdownOutput();
+
+            assertThat(new String(client.socket().getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                    .isEqualTo("echo: last\n");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pooled", "allocating"})
     void answersTenThousandPipelinedRandomLinesByteForByteAsChapterOneWould(String path) throws Exception {
         SplittableRandom random = new SplittableRandom(11);
         ByteArrayOutputStream request = new ByteArrayOutputStream();

@@ -7,11 +7,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -86,16 +88,22 @@ class ObjectPoolTest {
         ObjectPool<Object> pool = ObjectPool.builder("handoff", Object::new).maxSize(1).build();
         Pooled<Object> held = pool.borrow();
         Object object = held.get();
-        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<Object> waiter = executor.submit(() -> {
-                try (Pooled<Object> lease = pool.borrow(Duration.ofSeconds(10))) {
-                    return lease.get();
-                }
-            });
-            dev.c1m.echo.testing.Await.until("the borrower waits", Duration.ofSeconds(5), () -> !waiter.isDone());
-            held.release();
-            assertThat(waiter.get()).isSameAs(object);
-        }
+        CompletableFuture<Object> got = new CompletableFuture<>();
+        Thread waiter = Thread.ofPlatform().start(() -> {
+            try (Pooled<Object> lease = pool.borrow(Duration.ofSeconds(10))) {
+                got.complete(lease.get());
+            } catch (Exception e) {
+                got.completeExceptionally(e);
+            }
+        });
+        dev.c1m.echo.testing.Await.until("the borrower waits for a permit", Duration.ofSeconds(5),
+                () -> waiter.getState() == Thread.State.TIMED_WAITING);
+        assertThat(got).isNotDone();
+
+        held.release();
+
+        assertThat(got.get(5, TimeUnit.SECONDS)).isSameAs(object);
+        waiter.join();
     }
 
     @Test

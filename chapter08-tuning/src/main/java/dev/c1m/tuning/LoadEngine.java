@@ -62,7 +62,7 @@ import java.util.function.LongSupplier;
  * <p>A run ends at the plan's end, on {@link #stop()}, or (hold and echo) as soon as every
  * connection has been attempted and none is open any more.
  *
- * <p>Threading: everything but {@link #stop()} and {@link #progress()} happens on the thread that
+ * <p>Threading: everything but {@link #stop()} happens on the thread that
  * calls {@link #run()}. It does not retry failed connects, except in hold mode with
  * {@code --reconnect}, which replaces every connection that fails (closed, reset, or refused or
  * timed out while connecting), paced like the ramp.
@@ -72,6 +72,8 @@ public final class LoadEngine {
     private static final System.Logger LOG = System.getLogger(LoadEngine.class.getName());
     private static final int MAX_CONNECTS_IN_FLIGHT = 2048;
     private static final int MAX_LINE_BYTES = 64 * 1024;
+    /** The longest echo request whose reply, {@code "echo: " + line}, still fits in a line this engine reads. */
+    public static final int MAX_MESSAGE_BYTES = MAX_LINE_BYTES - "echo: ".length();
     /**
      * The loop's tick: the longest it blocks in {@code select}, and the precision of its timers.
      * Echo and ramp runs pace requests, so they tick every 5 ms. A hold run only needs heartbeats
@@ -97,7 +99,6 @@ public final class LoadEngine {
     private final long tickMillis;
     private final long batchWindowNanos;
     private volatile boolean stopRequested;
-    private volatile LoadProgress lastProgress = LoadProgress.ZERO;
     private volatile Selector selector;
 
     // Everything below is touched only by the thread in run().
@@ -113,6 +114,8 @@ public final class LoadEngine {
     private final SplittableRandom random = new SplittableRandom();
     private final ArrayDeque<Connection> idle = new ArrayDeque<>();
     private final List<Connection> all = new ArrayList<>();
+    /** Connections in {@link #all} closed since it was last pruned. */
+    private int closedInAll;
     private final Map<ErrorKind, Long> errors = new EnumMap<>(ErrorKind.class);
     private final LatencyHistogram latency = new LatencyHistogram();
     private final List<LoadReport.Step> steps = new ArrayList<>();
@@ -189,11 +192,6 @@ public final class LoadEngine {
         if (s != null) {
             s.wakeup();
         }
-    }
-
-    /** The latest progress snapshot. Any thread. */
-    public LoadProgress progress() {
-        return lastProgress;
     }
 
     /** Runs the plan to its end and reports. Closes every connection it opened before returning. */
@@ -323,18 +321,19 @@ public final class LoadEngine {
                 sourcePorts.bind(channel, sources.get((int) (index % sources.size())));
             }
             Connection c = new Connection(channel);
-            all.add(c);
             c.connectDeadline = now + plan.connectTimeout().toNanos();
-            if (channel.connect(new InetSocketAddress(destination, plan.port()))) {
-                c.key = channel.register(selector, SelectionKey.OP_READ, c);
+            boolean connectedAtOnce = channel.connect(new InetSocketAddress(destination, plan.port()));
+            c.key = channel.register(selector, connectedAtOnce ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, c);
+            all.add(c);
+            if (connectedAtOnce) {
                 onConnected(c, now);
             } else {
-                c.key = channel.register(selector, SelectionKey.OP_CONNECT, c);
                 connecting.add(c);
             }
-        } catch (IOException e) {
+        } catch (IOException e) { // open, bind or connect failed at once (no port left, unreachable)
             closeQuietly(channel);
             recordError(ErrorKind.of(e), e);
+            replaceIfReconnecting();
         }
     }
 
@@ -706,8 +705,17 @@ public final class LoadEngine {
             c.isOpen = false;
             open--;
         }
+        replaceIfReconnecting(); // whether it was open or still connecting
+        if (++closedInAll > all.size() / 2) {
+            all.removeIf(gone -> gone.closed); // a long run of reconnects must not keep every dead socket
+            closedInAll = 0;
+        }
+    }
+
+    /** With {@code --reconnect} in a hold run, a failed connection is replaced: one more to open, paced like the ramp. */
+    private void replaceIfReconnecting() {
         if (plan.reconnect() && plan.mode() == LoadMode.HOLD && sending) {
-            budget++; // open another in its place, whether it was open or still connecting
+            budget++;
         }
     }
 
@@ -734,9 +742,8 @@ public final class LoadEngine {
     }
 
     private void publishProgress(long now) {
-        lastProgress = new LoadProgress(now - startNanos, plan.connections(), attempted, connected, open, sent,
-                answered, errorCount);
-        progressSink.accept(lastProgress);
+        progressSink.accept(new LoadProgress(now - startNanos, plan.connections(), attempted, connected, open, sent,
+                answered, errorCount));
     }
 
     /**

@@ -57,7 +57,7 @@ public record LoadPlan(LoadMode mode, List<InetAddress> destinations, int port, 
                     --heartbeat-reply pong|echo|either (default either)  --reconnect
                     --batch-window T (after the ramp, pause T after a turn with few replies, so that
                                       one wake-up reads many; counted in the RTT; default 0 = none)
-              echo: --duration T (default 10s)  --warmup T (default 2s)  --message-bytes N (default 16)
+              echo: --duration T (default 10s)  --warmup T (default 2s)  --message-bytes N (default 16, at most 65,530)
                     --rate N (requests/s in all, 0 = closed loop, default 0)
               ramp: echo load on --step more connections every --step-duration T (default 5s),
                     up to --connections
@@ -97,7 +97,7 @@ public record LoadPlan(LoadMode mode, List<InetAddress> destinations, int port, 
                 duration(o, "hold", "30s"), duration(o, "heartbeat", "0s"),
                 heartbeatReply(o.string("heartbeat-reply", "either")),
                 duration(o, "duration", "10s"), duration(o, "warmup", "2s"),
-                o.integer("message-bytes", 16, 1, 1 << 20), o.integer("rate", 0, 0, 10_000_000),
+                o.integer("message-bytes", 16, 1, LoadEngine.MAX_MESSAGE_BYTES), o.integer("rate", 0, 0, 10_000_000),
                 step, duration(o, "step-duration", "5s"), duration(o, "batch-window", "0s"),
                 positive("connect-timeout", duration(o, "connect-timeout", "10s")),
                 positive("reply-timeout", duration(o, "reply-timeout", "5s")),

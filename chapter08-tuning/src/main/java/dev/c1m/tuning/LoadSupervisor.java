@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
@@ -50,7 +51,8 @@ public final class LoadSupervisor {
     /** Descriptors a load process keeps for itself (jars, selector, pipes). */
     static final int RESERVED_DESCRIPTORS = 64;
 
-    private final List<ChildJvm> children = new ArrayList<>();
+    /** Added to by the thread in {@link #run}, read by {@link #stop()} from any thread. */
+    private final List<ChildJvm> children = new CopyOnWriteArrayList<>();
     private final List<LostProcess> lost = new ArrayList<>();
     private volatile boolean stopped;
 
@@ -176,7 +178,7 @@ public final class LoadSupervisor {
     /** Asks every child to finish now and report what it has. Any thread. */
     public void stop() {
         stopped = true;
-        for (ChildJvm child : List.copyOf(children)) {
+        for (ChildJvm child : children) {
             child.terminate();
         }
     }

@@ -43,7 +43,8 @@ public final class GcPressureBenchmark {
             usage: GcPressureBenchmark [--messages N] [--warmup N] [--runs N] [--connections N] [--window N]
                                        [--heap SIZE] [--gcs LIST] [--csv FILE] [--svg FILE]
               --messages     messages echoed per measured run (default 10000000)
-              --warmup       messages echoed before measuring, in the same server JVM (default 1000000)
+              --warmup       messages echoed before measuring, in the same server JVM (default 1000000, at least 1:
+                             the server's counters at its end are the measurement's start)
               --runs         runs per configuration; the table shows medians (default 1)
               --connections  client connections (default 4)
               --window       requests in flight per connection (default 32)
@@ -75,7 +76,7 @@ public final class GcPressureBenchmark {
         Options options = Options.parseOrExit(args, USAGE,
                 List.of("messages", "warmup", "runs", "connections", "window", "heap", "gcs", "csv", "svg"), List.of());
         int messages = options.integer("messages", 10_000_000, 1_000, Integer.MAX_VALUE);
-        int warmup = options.integer("warmup", 1_000_000, 0, Integer.MAX_VALUE);
+        int warmup = options.integer("warmup", 1_000_000, 1, Integer.MAX_VALUE); // its end is where measuring starts
         int runs = options.integer("runs", 1, 1, 20);
         int connections = options.integer("connections", 4, 1, 64);
         int window = options.integer("window", 32, 1, 4096);
@@ -127,9 +128,7 @@ public final class GcPressureBenchmark {
             int port = Integer.parseInt(server.awaitLine("listening on 127\\.0\\.0\\.1:(\\d+)", STARTUP).group(1));
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
             String label = gc + " " + path + " run " + run;
-            if (warmup > 0) {
-                PipelinedEchoLoad.run(address, connections, window, warmup, label + " warm-up");
-            }
+            PipelinedEchoLoad.run(address, connections, window, warmup, label + " warm-up");
             long[] before = stats(server.awaitLine(statsLine(1), PHASE_END));
             PipelinedEchoLoad.Result load = PipelinedEchoLoad.run(address, connections, window, messages, label);
             long[] after = stats(server.awaitLine(statsLine(2), PHASE_END));

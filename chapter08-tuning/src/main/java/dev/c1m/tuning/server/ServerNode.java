@@ -105,6 +105,14 @@ public final class ServerNode implements AutoCloseable {
     }
 
     /**
+     * Idle connections kept by self-protection, because too many fell silent at once; one
+     * connection kept through several windows counts each time.
+     */
+    public long idleSpared() {
+        return sessions.idleSpared.sum();
+    }
+
+    /**
      * The connections refused at admission in an exposition of {@link #registerMetrics} (one node's,
      * or the sum over several), whatever the reason; 0 where the counter is absent.
      */
@@ -118,7 +126,7 @@ public final class ServerNode implements AutoCloseable {
         return verdict.name().toLowerCase(Locale.ROOT);
     }
 
-    /** Adds this node's connections, accepts, refusals, heartbeats, closes, wake-ups and buffers to {@code registry}. */
+    /** Adds this node's connections, accepts, refusals, heartbeats, closes (and idle connections spared), wake-ups and buffers to {@code registry}. */
     public void registerMetrics(MetricsRegistry registry) {
         registry.gauge("c1m_connections", "Open connections.", server::connectionCount);
         registry.counterFrom("c1m_accepted_total", "Connections accepted and admitted.",
@@ -133,6 +141,8 @@ public final class ServerNode implements AutoCloseable {
                 sessions.malformedHeartbeats::sum);
         registry.counterFrom("c1m_idle_closed_total", "Connections closed after the idle timeout.",
                 sessions.idleClosed::sum);
+        registry.counterFrom("c1m_idle_spared_total",
+                "Idle connections kept because too many fell silent at once (self-protection).", sessions.idleSpared::sum);
         registry.counterFrom("c1m_reactor_wake_ups_total", "Reactor turns that found ready keys.",
                 () -> server.workers().stream().mapToLong(Reactor::wakeUps).sum());
         registry.counterFrom("c1m_reactor_ready_keys_total", "Ready keys the reactors handled.",

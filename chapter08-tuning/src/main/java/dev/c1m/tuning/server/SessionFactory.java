@@ -4,6 +4,7 @@ import dev.c1m.echo.EchoProtocol;
 import dev.c1m.heartbeat.HeartbeatEchoProtocol;
 import dev.c1m.heartbeat.HeartbeatProtocol;
 import dev.c1m.heartbeat.IdleDetector;
+import dev.c1m.heartbeat.IdleListener;
 import dev.c1m.heartbeat.SelfProtection;
 import dev.c1m.lifecycle.ServerLimits;
 import dev.c1m.nio.Connection;
@@ -65,6 +66,20 @@ final class SessionFactory implements Handler.Factory {
     final LongAdder echoes = new LongAdder();
     final LongAdder malformedHeartbeats = new LongAdder();
     final LongAdder idleClosed = new LongAdder();
+    final LongAdder idleSpared = new LongAdder();
+    /** One listener for every detector: closes the idle connections, counts those self-protection keeps. */
+    private final IdleListener<Connection> idleListener = new IdleListener<>() {
+        @Override
+        public void onIdle(Connection connection, long idleNanos) {
+            idleClosed.increment();
+            connection.close();
+        }
+
+        @Override
+        public void onSpared(Connection connection, long idleNanos) {
+            idleSpared.increment();
+        }
+    };
 
     SessionFactory(Supplier<ServerLimits> limits) {
         this.limits = limits;
@@ -81,7 +96,7 @@ final class SessionFactory implements Handler.Factory {
         ReactorDetector current = detectors.get(reactor);
         if (current == null || !current.timeout().equals(idleTimeout)) {
             // Connections already watched keep their detector (and timeout); new ones get this one.
-            current = new ReactorDetector(idleTimeout, new IdleDetector<>(reactor.timers(), idleTimeout, this::closeIdle,
+            current = new ReactorDetector(idleTimeout, new IdleDetector<>(reactor.timers(), idleTimeout, idleListener,
                     new SelfProtection(EVICTION_MAX_SHARE, EVICTION_MIN_TIMEOUTS, idleTimeout), evictionWindow(idleTimeout)));
             detectors.put(reactor, current);
         }
@@ -99,11 +114,6 @@ final class SessionFactory implements Handler.Factory {
     static Duration evictionWindow(Duration idleTimeout) {
         Duration quarter = idleTimeout.dividedBy(4);
         return quarter.compareTo(MAX_EVICTION_WINDOW) < 0 ? quarter : MAX_EVICTION_WINDOW;
-    }
-
-    private void closeIdle(Connection connection, long idleNanos) {
-        idleClosed.increment();
-        connection.close();
     }
 
     /**
