@@ -1,7 +1,9 @@
 package dev.c1m.limit;
 
 import dev.c1m.echo.EchoProtocol;
+import dev.c1m.echo.testing.Await;
 import dev.c1m.nio.LineProtocolHandler;
+import dev.c1m.nio.Reactor;
 import dev.c1m.nio.ReactorServer;
 import dev.c1m.nio.ReactorSettings;
 import org.junit.jupiter.api.AfterEach;
@@ -119,9 +121,13 @@ class RequestRateLimitsTest {
     @Test
     void aLineSplitAcrossWritesCostsOnePermit() throws Exception {
         ReactorServer server = serve(perConnection(2));
+        Reactor reactor = server.workers().getFirst(); // accepts and serves: each read of the client is one ready key
         TestClient client = connect(server);
+        Await.until("the accept was handled", TIMEOUT, () -> server.connectionCount() == 1 && reactor.readyKeys() >= 1);
+        long keysBefore = reactor.readyKeys();
 
         client.sendRaw("hel");
+        Await.until("the server read the first part on its own", TIMEOUT, () -> reactor.readyKeys() > keysBefore);
         client.sendRaw("lo\n");
         assertThat(client.readLine()).isEqualTo("echo: hello");
         assertThat(client.request("next")).isEqualTo("echo: next");

@@ -94,17 +94,29 @@ public final class ProcessMeter {
                 Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3]));
     }
 
-    /** Runs {@code jcmd <pid> <command>} with this JVM's {@code jcmd} and returns its output. */
+    /**
+     * Runs {@code jcmd <pid> <command>} with this JVM's {@code jcmd} and returns its output; gives
+     * up after two minutes. The output goes to a file, not a pipe: reading a pipe to its end would
+     * wait for as long as a hung {@code jcmd} runs, and the timeout would never apply.
+     */
     public static String jcmd(long pid, String command) throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command)
-                .redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
-            process.destroyForcibly();
-            throw new IOException("jcmd " + pid + " " + command + " failed: " + output);
+        Path output = Files.createTempFile("jcmd-" + pid + "-", ".txt");
+        try {
+            Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command)
+                    .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            boolean exited = process.waitFor(2, TimeUnit.MINUTES);
+            if (!exited) {
+                process.destroyForcibly();
+            }
+            String text = Files.readString(output, StandardCharsets.UTF_8);
+            if (!exited || process.exitValue() != 0) {
+                throw new IOException("jcmd " + pid + " " + command + (exited ? " failed: " : " timed out: ") + text);
+            }
+            return text;
+        } finally {
+            Files.deleteIfExists(output);
         }
-        return output;
     }
 
     /**

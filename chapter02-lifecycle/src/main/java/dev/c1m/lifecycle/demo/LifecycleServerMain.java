@@ -46,7 +46,7 @@ public final class LifecycleServerMain {
         ConsoleLog.oneLinePerRecord();
         Options options = Options.parseOrExit(args, USAGE, List.of("port", "config", "tick-ms"), List.of());
         int port = options.integer("port", 9000, 0, 65535);
-        int tickMillis = options.integer("tick-ms", 100, 1, 10_000);
+        int tickMillis = options.integer("tick-ms", Math.toIntExact(LifecycleServer.DEFAULT_TICK.toMillis()), 1, 10_000);
         String config = options.string("config", null);
 
         Supplier<ServerLimits> limits;
