@@ -111,10 +111,10 @@ start_haproxy() { # -> sets frontend_port, haproxy_pid; retries when the port wa
         C1M_CHECK_INTERVAL=500ms C1M_GLOBAL_MAXCONN=9000 C1M_FRONTEND_MAXCONN=8000 C1M_SERVER_MAXCONN=5000 \
             haproxy -db -f chapter08-tuning/haproxy/haproxy.cfg >"$log" 2>&1 &
         haproxy_pid=$!
+        pids+=("$haproxy_pid")   # from the start: an interrupted wait must not leave it running
         for _ in $(seq 100); do
             if ! kill -0 "$haproxy_pid" 2>/dev/null; then break; fi
             if [[ $(haproxy_api "show stat" 2>/dev/null | grep -c '^nodes,node[12],.*,UP,') == 2 ]]; then
-                pids+=("$haproxy_pid")
                 echo "haproxy: pid $haproxy_pid, listening on 127.0.0.1:$frontend_port, both nodes UP (PING health check)"
                 return 0
             fi

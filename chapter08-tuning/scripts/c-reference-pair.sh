@@ -33,12 +33,18 @@ set -u
 N=${N:-1000000}; P=${P:-53}; IV=${IV:-30}; HOLD=${HOLD:-180}; SETTLE=${SETTLE:-30}; WINDOW=${WINDOW:-60}
 BASE=${BASE:-9100}; OUT=${OUT:-/tmp/cpair}; BIN=${BIN:-/tmp}; SERVER=${SERVER:-c}; W=${W:-32}
 
+for tool in loadgen $([ "$SERVER" = c ] && echo epoll_echo); do
+  [ -x "$BIN/$tool" ] || { echo "no $BIN/$tool: build the C instruments first (see above)" >&2; exit 1; }
+done
+
 if [ -n "${EHASH:-}" ]; then
   old_mem=$(sysctl -n net.ipv4.tcp_mem); old_child=$(sysctl -n net.ipv4.tcp_child_ehash_entries)
+  restore_global() { sysctl -q -w net.ipv4.tcp_mem="$old_mem" net.ipv4.tcp_child_ehash_entries="$old_child"; }
+  trap restore_global EXIT   # also after Ctrl-C or SIGTERM, once the namespace's run has cleaned up
+  trap 'exit 130' INT TERM
   # tcp_mem is global and not visible inside a new namespace: raise it here.
   sysctl -q -w net.ipv4.tcp_mem="1000000 1500000 2000000" net.ipv4.tcp_child_ehash_entries="$EHASH"
   EHASH= unshare -n bash -c 'ip link set lo up; echo "namespace: $(sysctl net.ipv4.tcp_ehash_entries)"; exec "$0"' "$0"
-  sysctl -q -w net.ipv4.tcp_mem="$old_mem" net.ipv4.tcp_child_ehash_entries="$old_child"
   exit
 fi
 
@@ -65,7 +71,7 @@ if [ "$SERVER" = course ]; then
   until curl -sf http://127.0.0.1:$((BASE + 1))/metrics >/dev/null; do
     kill -0 "${spids[0]}" 2>/dev/null || { cat "$OUT/server.log"; exit 1; }; sleep 1
   done
-  spids+=($(pgrep -f dev.c1m.tuning.demo.ServerNodeMain)); echo "server: ${#spids[@]} processes"
+  spids+=($(pgrep -P "${spids[0]}" -f dev.c1m.tuning.demo.ServerNodeMain)); echo "server: ${#spids[@]} processes"
   target() { echo "-p $BASE -B 40"; }
 else
   for i in $(seq 0 $((P-1))); do "$BIN/epoll_echo" -l -b 127.0.0.1 $((BASE+i)) 2>"$OUT/s$i.err" & spids+=($!); done
@@ -80,6 +86,10 @@ for i in $(seq 0 $((P-1))); do
 done
 while [ "$(ls "$OUT"/ready* 2>/dev/null | wc -l)" -lt "$P" ]; do
   sleep 1; echo "ramp: $(ls "$OUT"/ready* 2>/dev/null | wc -l)/$P processes ready"
+  for i in "${!lpids[@]}"; do
+    [ -e "$OUT/ready$i" ] || kill -0 "${lpids[$i]}" 2>/dev/null \
+      || { echo "loadgen $i exited before it was ready:"; cat "$OUT/l$i.err"; exit 1; }
+  done
 done
 echo "ramp done in $(echo "$(date +%s.%N) - $t0" | bc) s"
 sleep "$SETTLE"

@@ -36,7 +36,9 @@ public final class ConnectPacer {
             granted += wanted;
             return wanted;
         }
-        long due = (nanoClock.getAsLong() - startNanos) * ratePerSecond / 1_000_000_000L;
+        long elapsed = nanoClock.getAsLong() - startNanos;
+        // whole seconds and the rest apart: elapsed * rate overflows a long after 15 minutes at 10M/s
+        long due = elapsed / 1_000_000_000L * ratePerSecond + elapsed % 1_000_000_000L * ratePerSecond / 1_000_000_000L;
         long available = Math.min(due - granted, ratePerSecond);
         if (available < due - granted) {
             granted = due - available; // forget what a pause left behind, beyond one second's worth

@@ -243,7 +243,7 @@ public record LoadReport(LoadMode mode, int processes, long target, long attempt
     public static final String CSV_HEADER = "mode,processes,connections,connected,open_at_end,connects_per_s,sent,answered,"
             + "failed,requests_per_s,p50_ms,p90_ms,p99_ms,p999_ms,max_ms,errors";
 
-    /** One row for the run, or one per step in ramp mode. */
+    /** One row per step where the run has steps (ramp, and hold: one per {@code --step-duration}), else one for the run. */
     public List<String> csvRows() {
         String errorText = String.join(";", errors.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
         if (steps.isEmpty()) {

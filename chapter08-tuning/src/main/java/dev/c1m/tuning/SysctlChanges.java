@@ -66,16 +66,33 @@ public final class SysctlChanges {
         return changes;
     }
 
-    /** Puts every changed setting back, last change first. Idempotent; {@link #changes()} still lists them. */
+    /**
+     * Puts every changed setting back, last change first. A setting that cannot be written back
+     * does not stop the others: each is tried, and the first failure is thrown at the end with the
+     * rest attached. Idempotent; {@link #changes()} still lists them.
+     */
     public synchronized void restore() throws IOException {
         if (restored) {
             return;
         }
         restored = true;
+        IOException failed = null;
         List<String> names = new ArrayList<>(applied.keySet());
         for (int i = names.size() - 1; i >= 0; i--) {
             String name = names.get(i);
-            Files.writeString(fileOf(name), originals.get(name) + "\n");
+            try {
+                Files.writeString(fileOf(name), originals.get(name) + "\n");
+            } catch (IOException e) {
+                IOException named = new IOException("could not restore " + name + " to " + originals.get(name).strip(), e);
+                if (failed == null) {
+                    failed = named;
+                } else {
+                    failed.addSuppressed(named);
+                }
+            }
+        }
+        if (failed != null) {
+            throw failed;
         }
     }
 

@@ -36,6 +36,16 @@ class ConnectPacerTest {
     }
 
     @Test
+    void keepsGrantingAtTheHighestRateLongAfterElapsedTimesRateWouldOverflowALong() {
+        ConnectPacer pacer = new ConnectPacer(10_000_000, now::get);
+
+        now.addAndGet(3_600_000_000_000L); // an hour: 3.6e12 ns x 1e7 is past Long.MAX_VALUE
+        pacer.take(Integer.MAX_VALUE);
+        now.addAndGet(1_000_000); // 1 ms more
+        assertThat(pacer.take(Integer.MAX_VALUE)).isEqualTo(10_000);
+    }
+
+    @Test
     void rateZeroMeansUnlimited() {
         ConnectPacer pacer = new ConnectPacer(0, now::get);
 

@@ -50,6 +50,25 @@ class SysctlChangesTest {
     }
 
     @Test
+    void restoresEverySettingItCanWhenOneCannotBeWrittenBackAndThenSaysWhich() throws IOException {
+        Path backlog = setting("net.ipv4.tcp_max_syn_backlog", "2048");
+        Path conntrack = setting("net.netfilter.nf_conntrack_max", "262144");
+        Path migrate = setting("net.ipv4.tcp_migrate_req", "0");
+        SysctlChanges changes = new SysctlChanges(procSys);
+        changes.raiseTo("net.ipv4.tcp_max_syn_backlog", 8192);
+        changes.raiseTo("net.netfilter.nf_conntrack_max", 2_200_000);
+        changes.raiseTo("net.ipv4.tcp_migrate_req", 1);
+        Files.delete(conntrack);
+        Files.createDirectory(conntrack); // the module went away: its file cannot be written any more
+
+        assertThatThrownBy(changes::restore).isInstanceOf(IOException.class)
+                .hasMessageContaining("net.netfilter.nf_conntrack_max");
+
+        assertThat(Files.readString(backlog).trim()).isEqualTo("2048");
+        assertThat(Files.readString(migrate).trim()).isEqualTo("0");
+    }
+
+    @Test
     void skipsASettingThisKernelDoesNotHaveAndRefusesChangesAfterTheRestore() throws IOException {
         setting("net.ipv4.tcp_migrate_req", "0");
         SysctlChanges changes = new SysctlChanges(procSys);

@@ -35,6 +35,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,6 +46,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -149,6 +151,12 @@ public final class C1mRun {
                 LoadPlan.duration(o, "load-batch-window", "0ms"),
                 o.integer("descriptor-limit", realLimit, 1_300, realLimit),
                 Path.of(o.string("results", "c1m-results")), onOrOff(o.string("aot-cache", "on"), "--aot-cache"));
+        try {
+            checkBeforeStarting(settings);
+        } catch (IllegalArgumentException refused) {
+            System.err.println("C1mRun: " + refused.getMessage());
+            System.exit(2);
+        }
         SysctlChanges sysctls = new SysctlChanges(Path.of("/proc/sys"));
         Thread restoreOnInterrupt = Thread.ofPlatform().unstarted(() -> restoreQuietly(sysctls));
         Runtime.getRuntime().addShutdownHook(restoreOnInterrupt);
@@ -328,6 +336,63 @@ public final class C1mRun {
     }
 
     /** One execution: the server, the load, the sampling and the report. Main thread only. */
+    /**
+     * Builds every plan the run will hand its load processes, with a stand-in port, so that a
+     * value a later stage refuses fails now, before a kernel setting changes or a JVM starts, not
+     * minutes into the run. The workers' own limits are checked likewise.
+     *
+     * @throws IllegalArgumentException naming the value and why
+     */
+    static void checkBeforeStarting(Settings settings) {
+        if (!settings.heartbeat().isPositive()) {
+            throw new IllegalArgumentException("--heartbeat must be positive: the workers close connections silent for three of them");
+        }
+        if (settings.serverBatchWindow().compareTo(Duration.ofSeconds(1)) > 0) {
+            throw new IllegalArgumentException("--server-batch-window is at most 1s: " + settings.serverBatchWindow());
+        }
+        int standInPort = 1;
+        holdPlan(settings, standInPort, loadProcesses(settings, standInPort));
+        if (settings.busy() > 0) {
+            busyPlan(settings, standInPort, settings.busyDuration());
+        }
+    }
+
+    /** As many load processes as the descriptor limit needs for the hold. */
+    static int loadProcesses(Settings settings, int port) {
+        return LoadSupervisor.processesFor(holdPlan(settings, port, "auto"), settings.descriptorLimit());
+    }
+
+    /**
+     * The hold: each load process gets source addresses of its own, enough for its share; a
+     * source address is good for about half the ephemeral port range ({@code --max-per-pair}).
+     */
+    static LoadPlan holdPlan(Settings settings, int port, int loadProcesses) {
+        long share = (settings.connections() + loadProcesses - 1) / loadProcesses;
+        long sourcesEach = (share + MAX_PER_SOURCE - 1) / MAX_PER_SOURCE;
+        return holdPlan(settings, port, Long.toString(loadProcesses * sourcesEach));
+    }
+
+    private static LoadPlan holdPlan(Settings settings, int port, String sources) {
+        return LoadPlan.parse("hold", "--port", Integer.toString(port),
+                "--connections", Long.toString(settings.connections()),
+                "--connect-rate", Integer.toString(settings.connectRate()), "--sources", sources,
+                "--max-per-pair", Integer.toString(MAX_PER_SOURCE),
+                "--heartbeat", settings.heartbeat().toMillis() + "ms", "--heartbeat-reply", "pong",
+                "--hold", loadHold(settings.hold()).toMillis() + "ms", "--step-duration", LOAD_STEP.toMillis() + "ms",
+                "--batch-window", settings.loadBatchWindow().toMillis() + "ms", "--reconnect");
+    }
+
+    /** The busy echo: one process, from source addresses of its own (127.200.0.x), as many as its connections need. */
+    static LoadPlan busyPlan(Settings settings, int port, Duration duration) {
+        String sources = IntStream.rangeClosed(1, (settings.busy() + MAX_PER_SOURCE - 1) / MAX_PER_SOURCE)
+                .mapToObj(i -> "127.200.0." + i).collect(Collectors.joining(","));
+        return LoadPlan.parse("echo", "--port", Integer.toString(port),
+                "--connections", Integer.toString(settings.busy()), "--sources", sources,
+                "--max-per-pair", Integer.toString(MAX_PER_SOURCE),
+                "--duration", duration.toMillis() + "ms", "--warmup", "1s", "--message-bytes", "64",
+                "--processes", "1", "--quiet");
+    }
+
     private static final class Run {
 
         private final Settings settings;
@@ -371,12 +436,8 @@ public final class C1mRun {
                 long rssBefore = serverRss();
                 baselineTaken = secondsSinceStart();
                 System.out.printf(Locale.ROOT, "the empty workers' heap measured %.1f s into the run%n", baselineTaken);
-                int loadProcesses = LoadSupervisor.processesFor(holdPlan("auto"), descriptorLimit);
-                // Each load process gets source addresses of its own, enough for its share: a
-                // source address is good for about half the ephemeral port range (--max-per-pair).
-                long share = (settings.connections() + loadProcesses - 1) / loadProcesses;
-                long sourcesEach = (share + MAX_PER_SOURCE - 1) / MAX_PER_SOURCE;
-                LoadPlan plan = holdPlan(Long.toString(loadProcesses * sourcesEach));
+                int loadProcesses = loadProcesses(settings, server.port());
+                LoadPlan plan = holdPlan(settings, server.port(), loadProcesses);
                 System.out.printf(Locale.ROOT, "server on 127.0.0.1:%d; load: %d process(es); ramping to %,d at %,d/s, then holding %s%n",
                         server.port(), loadProcesses, settings.connections(), settings.connectRate(), settings.hold());
                 LoadSupervisor load = new LoadSupervisor();
@@ -400,15 +461,6 @@ public final class C1mRun {
             }
         }
 
-        private LoadPlan holdPlan(String sources) {
-            return LoadPlan.parse("hold", "--port", Integer.toString(server.port()),
-                    "--connections", Long.toString(settings.connections()),
-                    "--connect-rate", Integer.toString(settings.connectRate()), "--sources", sources,
-                    "--max-per-pair", Integer.toString(MAX_PER_SOURCE),
-                    "--heartbeat", settings.heartbeat().toMillis() + "ms", "--heartbeat-reply", "pong",
-                    "--hold", loadHold(settings.hold()).toMillis() + "ms", "--step-duration", LOAD_STEP.toMillis() + "ms",
-                    "--batch-window", settings.loadBatchWindow().toMillis() + "ms", "--reconnect");
-        }
 
         /**
          * What was measured while all connections were held; {@code census} and {@code busyEcho}
@@ -430,7 +482,7 @@ public final class C1mRun {
          */
         private Holding monitor(CompletableFuture<LoadReport> run, LoadSupervisor load) throws Exception {
             long rampDone = -1;
-            long cpuStart = 0;
+            Map<Long, Long> cpuStart = Map.of();
             long cpuStartNanos = 0;
             long beatsStart = 0;
             KernelMeter.CpuTicks machineStart = null;
@@ -491,7 +543,7 @@ public final class C1mRun {
                 long held = rampDone < 0 ? -1 : now - rampDone;
                 if (held >= windowFrom && cpuStartNanos == 0) {
                     cpuStartNanos = now;
-                    cpuStart = serverCpu();
+                    cpuStart = serverCpuByPid();
                     machineStart = KernelMeter.cpuTicks();
                     byProcessStart = CpuByProcess.now();
                     String metrics = server.scrapeSum();
@@ -500,9 +552,9 @@ public final class C1mRun {
                     keysStart = metric(metrics, "c1m_reactor_ready_keys_total");
                     lateAnswersInWindow = metric(metrics, "c1m_workers_stale");
                 }
-                if (held >= windowTo && cpuStartNanos > 0 && windowSeconds == 0) {
+                if (held >= windowTo && cpuStartNanos > 0 && now > cpuStartNanos && windowSeconds == 0) {
                     windowSeconds = (now - cpuStartNanos) / 1e9;
-                    serverCores = (serverCpu() - cpuStart) / 1e9 / windowSeconds;
+                    serverCores = serverCpuSince(cpuStart) / 1e9 / windowSeconds;
                     machineInWindow = KernelMeter.cpuTicks().since(machineStart);
                     outsideInWindow = CpuByProcess.now().since(byProcessStart).outside(CpuByProcess.thisProcessTree(), 3);
                     String metrics = server.scrapeSum();
@@ -556,10 +608,7 @@ public final class C1mRun {
                 return CompletableFuture.completedFuture(null);
             }
             System.out.printf(Locale.ROOT, "echo load: %,d busy connections for %s alongside%n", settings.busy(), duration);
-            LoadPlan echo = LoadPlan.parse("echo", "--port", Integer.toString(server.port()),
-                    "--connections", Integer.toString(settings.busy()), "--sources", "127.200.0.1",
-                    "--duration", duration.toMillis() + "ms", "--warmup", "1s", "--message-bytes", "64",
-                    "--processes", "1", "--quiet");
+            LoadPlan echo = busyPlan(settings, server.port(), duration);
             return CompletableFuture.supplyAsync(() -> {
                 try {
                     return new LoadSupervisor().run(echo, 1, LoadGenMain.class, jvms.loadOptions(), progress -> { });
@@ -609,8 +658,20 @@ public final class C1mRun {
             return at.toNanos() / step * step;
         }
 
-        private long serverCpu() {
-            return server.workerPids().stream().mapToLong(ProcessMeter::cpuNanos).sum();
+        private Map<Long, Long> serverCpuByPid() {
+            Map<Long, Long> cpu = new HashMap<>();
+            server.workerPids().forEach(pid -> cpu.put(pid, ProcessMeter.cpuNanos(pid)));
+            return cpu;
+        }
+
+        /**
+         * The workers' CPU since {@code start}, process by process: a worker started again in
+         * between counts from zero, and what its dead predecessor spent after {@code start} can
+         * no longer be read, so the figure can only be low, never negative.
+         */
+        private long serverCpuSince(Map<Long, Long> start) {
+            return serverCpuByPid().entrySet().stream()
+                    .mapToLong(now -> now.getValue() - start.getOrDefault(now.getKey(), 0L)).sum();
         }
 
         /**
@@ -685,17 +746,17 @@ public final class C1mRun {
             // Divided by the connections the census found: on a saturated machine the census of 59
             // workers can take minutes, and connections may come and go meanwhile.
             long counted = holding.census() == null ? 0 : holding.census().instancesOf(settings.server().perConnectionClass);
-            line("server heap per connection", holding.census() == null ? NOT_MEASURED : String.format(Locale.ROOT,
+            line("server heap per connection", holding.census() == null || counted == 0 ? NOT_MEASURED : String.format(Locale.ROOT,
                     "%,.0f B (live heap after a full GC in every worker, minus the empty workers' heap measured on %d of"
                             + " them, over the %,d connections in it)",
                     (holding.census().totalBytes() - baseline.totalBytes()) / (double) counted,
                     Math.min(BASELINE_SAMPLE, workers), counted));
-            line("server RSS", String.format(Locale.ROOT, "%.2f GiB in all (%.2f GiB before the load), %,.0f B per connection",
-                    holding.rssBytes() / GIB, rssBefore / GIB, (holding.rssBytes() - rssBefore) / (double) n));
-            line("kernel memory", String.format(Locale.ROOT,
-                    "slab +%.2f GiB: %,.0f B per socket, %,.0f B per connection with both ends on this machine",
-                    (holding.slabBytes() - slabBefore) / GIB, (holding.slabBytes() - slabBefore) / (2.0 * n),
-                    (holding.slabBytes() - slabBefore) / (double) n));
+            line("server RSS", String.format(Locale.ROOT, "%.2f GiB in all (%.2f GiB before the load)%s",
+                    holding.rssBytes() / GIB, rssBefore / GIB,
+                    n == 0 ? "" : String.format(Locale.ROOT, ", %,.0f B per connection", (holding.rssBytes() - rssBefore) / (double) n)));
+            line("kernel memory", String.format(Locale.ROOT, "slab +%.2f GiB%s", (holding.slabBytes() - slabBefore) / GIB,
+                    n == 0 ? "" : String.format(Locale.ROOT, ": %,.0f B per socket, %,.0f B per connection with both ends on this machine",
+                            (holding.slabBytes() - slabBefore) / (2.0 * n), (holding.slabBytes() - slabBefore) / (double) n)));
             line("server CPU while holding", holding.windowSeconds() == 0 ? NOT_MEASURED : String.format(Locale.ROOT, "%.2f cores over %.0f s (%.0f%% of the machine), %s",
                     holding.serverCores(), holding.windowSeconds(),
                     100 * holding.serverCores() / Runtime.getRuntime().availableProcessors(),

@@ -76,8 +76,15 @@ public final class ServerNodeMain {
                 .withBatchWindow(Duration.ofMillis(o.integer("batch-window-ms", 0, 0, 1000)));
         Supplier<ServerLimits> limits = limits(o.string("limits", null), o.integer("idle-timeout-ms", 90_000, 1, Integer.MAX_VALUE));
 
+        int metricsPort = o.integer("metrics-port", 0, -1, 65535);
         ServerNode node = ServerNode.start("c1m", settings, limits);
-        MetricsEndpoint metrics = startMetrics(node, o.integer("metrics-port", 0, -1, 65535));
+        MetricsEndpoint metrics;
+        try {
+            metrics = startMetrics(node, metricsPort);
+        } catch (Exception e) { // a metrics port in use: no server without its metrics, nor one left running
+            node.close();
+            throw e;
+        }
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("drain-on-sigterm").unstarted(() -> {
             ShutdownReport report = node.shutdown(limits.get().shutdownGrace());
             System.out.printf("drained: %d connection(s) open at start, %d force-closed, in %d ms%n",
