@@ -98,8 +98,12 @@ public final class C1mRun {
     private static final int BASELINE_SAMPLE = 3;
     /** The load reports its round trips per step of this; "while holding" is made of whole steps. */
     static final Duration LOAD_STEP = Duration.ofSeconds(10);
-    /** Connections per loopback source address: half the ephemeral port range, where connects stay fast. */
-    private static final int MAX_PER_SOURCE = 14_000;
+    /**
+     * Connections per loopback source address: about half the ephemeral port range, where
+     * connects stay fast (14,116 with the default range); less where the range is narrower.
+     */
+    private static final int MAX_PER_SOURCE = (int) Math.min(14_000,
+            SystemView.live().sysctl("net.ipv4.ip_local_port_range").map(r -> (r[1] - r[0] + 1) / 2).orElse(14_000L));
     /**
      * How much longer than the run's hold each load process would hold on its own. A process's
      * own hold starts when its share is open, which on a loaded machine is minutes before the
