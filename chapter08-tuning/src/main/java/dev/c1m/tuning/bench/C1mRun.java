@@ -473,7 +473,7 @@ public final class C1mRun {
          * {@code steadyFrom} and {@code steadyTo} bound the steady state on the load's clock: from the
          * CPU window's start to the census (or the end of the hold).
          */
-        record Holding(double rampSeconds, long openAtRampDeadline, double serverCores, KernelMeter.CpuTicks machineInWindow,
+        record Holding(double rampSeconds, double loadStartSeconds, long openWhenRampEnded, long openAtRampDeadline, double serverCores, KernelMeter.CpuTicks machineInWindow,
                        CpuByProcess.Outside outsideInWindow, long heartbeatsInWindow, long serverWakeUpsInWindow, long serverKeysInWindow,
                        long lateAnswersInWindow, double windowSeconds, Duration steadyFrom, Duration steadyTo,
                        HeapCensus census, long clientsOpen, long serverConnections, long fewestInAWorker, long mostInAWorker,
@@ -519,6 +519,7 @@ public final class C1mRun {
             long clientsAtCensus = 0;
             boolean holdEnded = false;
             long openAtRampDeadline = -1;
+            long openWhenRampEnded = 0;
             while (!run.isDone()) {
                 TimeUnit.NANOSECONDS.sleep(Math.max(1, SAMPLE_INTERVAL.toNanos() - (System.nanoTime() - started) % SAMPLE_INTERVAL.toNanos()));
                 Sample sample = sample();
@@ -534,6 +535,7 @@ public final class C1mRun {
                         && now - loadStarted.get() >= rampDeadline(settings.connections(), settings.connectRate()).toNanos();
                 if (rampDone < 0 && (sample.clientsOpen() >= settings.connections() || allAttempted || pastDeadline)) {
                     rampDone = now;
+                    openWhenRampEnded = sample.clientsOpen();
                     if (sample.clientsOpen() < settings.connections() && !allAttempted) {
                         openAtRampDeadline = sample.clientsOpen();
                         System.out.printf(Locale.ROOT, "ramp cut short at its deadline, %.1f s: %,d of %,d connections open; holding what is open%n",
@@ -599,7 +601,7 @@ public final class C1mRun {
             long origin = loadStarted.get();
             Duration steadyFrom = Duration.ofNanos(Math.max(0, rampDone + windowFrom - origin));
             Duration steadyTo = Duration.ofNanos(Math.max(0, (censusStartedAt > 0 ? censusStartedAt : System.nanoTime()) - origin));
-            return new Holding((rampDone - started) / 1e9, openAtRampDeadline, serverCores, machineInWindow, outsideInWindow, beatsInWindow,
+            return new Holding((rampDone - started) / 1e9, (loadStarted.get() - started) / 1e9, openWhenRampEnded, openAtRampDeadline, serverCores, machineInWindow, outsideInWindow, beatsInWindow,
                     wakeUpsInWindow, keysInWindow, lateAnswersInWindow, windowSeconds,
                     steadyFrom, steadyTo, census,
                     atCensus != null ? clientsAtCensus : clientsWhileHolding, at.serverConnections(), at.fewestInAWorker(), at.mostInAWorker(), at.serverRssBytes(),
@@ -731,7 +733,9 @@ public final class C1mRun {
             line("ramp", holding.openAtRampDeadline() >= 0
                     ? String.format(Locale.ROOT, "cut short at its deadline, %.1f s into the run (the planned ramp three times over, plus %d s): %,d of %,d open; the hold measured what was open",
                     holding.rampSeconds(), RAMP_DEADLINE_MARGIN.toSeconds(), holding.openAtRampDeadline(), settings.connections())
-                    : String.format(Locale.ROOT, "%.1f s to open all, %,.0f connects/s", holding.rampSeconds(),
+                    : String.format(Locale.ROOT, "%.1f s into the run, %,d of %,d open (the load started at %.1f s: JVMs"
+                            + " starting and the empty heaps' census before it), %,.0f connects/s at the load generator",
+                    holding.rampSeconds(), holding.openWhenRampEnded(), settings.connections(), holding.loadStartSeconds(),
                     result.connectsPerSecond()));
             line("unexpected disconnects", String.format(Locale.ROOT, "%,d; all errors: %s", unexpected, result.errors()));
             line("refused at admission", String.format(Locale.ROOT, "%,d by the workers over the run (a worker at its limit"
