@@ -12,9 +12,17 @@ import java.util.Locale;
  * {@link #of(IOException)} classifies by exception type first and by message second.
  */
 public enum ErrorKind {
-    /** Nobody listens, or the accept queue overflowed and the kernel answered RST (ECONNREFUSED). */
+    /**
+     * Nobody listens (ECONNREFUSED). Not an overflowing accept queue: the client's handshake had
+     * completed by then, so the reset that {@code tcp_abort_on_overflow} sends arrives on an open
+     * connection, a {@link #RESET}, and without it the client times out ({@code BacklogBurst}).
+     */
     CONNECT_REFUSED,
-    /** The handshake did not finish in time (SYNs dropped: backlog full, or a firewall). */
+    /**
+     * The handshake did not finish in time (SYNs dropped: backlog full, or a firewall). The
+     * kernel's ETIMEDOUT on an open connection, when its retransmissions or keepalive probes went
+     * unanswered, carries the same message and lands here too: rare on loopback.
+     */
     CONNECT_TIMEOUT,
     /** No local port or address left for this source/destination pair (EADDRNOTAVAIL, EADDRINUSE). */
     ADDRESS_UNAVAILABLE,

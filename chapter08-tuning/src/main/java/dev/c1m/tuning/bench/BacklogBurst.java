@@ -34,7 +34,8 @@ import java.util.function.ToLongFunction;
  * at once (and by a shutdown hook); that configuration is skipped when the file is not writable.
  *
  * <pre>
- * java -cp chapter08-tuning/target/classes:chapter01-echo/target/classes:chapter03-threadpool-vs-virtual/target/classes \
+ * CP=$(printf '%s/target/classes:' chapter0*)   # every chapter's classes, from the repository root
+ * java -cp "$CP" \
  *      dev.c1m.tuning.bench.BacklogBurst [--connections 3000] [--hold 20s] [--runs 3] [--out chapter08-tuning/results]
  * </pre>
  * Prints one line per run and a table of medians; writes {@code backlog-burst.csv} (every run).
@@ -170,7 +171,7 @@ public final class BacklogBurst {
         for (Run r : results) {
             long known = r.errors(ErrorKind.CONNECT_TIMEOUT) + r.errors(ErrorKind.RESET) + r.errors(ErrorKind.CONNECT_REFUSED)
                     + r.errors(ErrorKind.REPLY_TIMEOUT);
-            csv.add(String.format(Locale.ROOT, "%s,%d,%d,%d,%.0f,%d,%d,%d,%d,%d,%d,%d,%d,%.1f,%b", r.config.name, r.run,
+            csv.add(String.format(Locale.ROOT, "%s,%d,%d,%d,%.0f,%d,%d,%d,%d,%d,%d,%d,%d,%.1f,%b", r.config.name.replace(",", ";"), r.run,
                     r.report.target(), r.report.connected(), r.report.connectsPerSecond(), r.errors(ErrorKind.CONNECT_TIMEOUT),
                     r.errors(ErrorKind.RESET), r.errors(ErrorKind.CONNECT_REFUSED), r.errors(ErrorKind.REPLY_TIMEOUT),
                     r.report.totalErrors() - known, r.overflows, r.drops, r.cookiesSent, r.longestPauseNanos / 1e9, r.suspect()));

@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  * gives up, unless {@code -XX:+DisableExplicitGC} turns that call into nothing.
  *
  * <pre>
- * java -cp chapter08-tuning/target/classes:chapter01-echo/target/classes \
+ * CP=$(printf '%s/target/classes:' chapter0*)   # every chapter's classes, from the repository root
+ * java -cp "$CP" \
  *      dev.c1m.tuning.bench.DirectMemoryLimit [--checkpoint-mib 32] [--out chapter08-tuning/results]
  * </pre>
  * Prints a table and writes {@code direct-memory.csv}. Deterministic apart from the GC counts.

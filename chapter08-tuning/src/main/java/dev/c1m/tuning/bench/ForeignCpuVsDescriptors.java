@@ -29,7 +29,8 @@ import java.util.stream.Collectors;
  * box").
  *
  * <pre>
- * java -cp chapter08-tuning/target/classes:chapter01-echo/target/classes \
+ * CP=$(printf '%s/target/classes:' chapter0*)   # every chapter's classes, from the repository root
+ * java -cp "$CP" \
  *      dev.c1m.tuning.bench.ForeignCpuVsDescriptors [--points 0x0,3x9000,12x9000,24x4500] [--window 20s]
  * </pre>
  * A point is {@code PROCESSESxCONNECTIONS}; a child needs {@code 2 x CONNECTIONS + a few}
@@ -52,11 +53,21 @@ public final class ForeignCpuVsDescriptors {
             return;
         }
         Duration window = LoadPlan.duration(options, "window", "20s");
-        System.out.printf(Locale.ROOT, "%9s %12s %12s %18s %18s  %s%n", "processes", "connections", "descriptors",
-                "other processes", "kernel threads", "largest outside (cores)");
+        if (window.toMillis() < 1000) {
+            throw new IllegalArgumentException("--window must be at least 1s (CPU is counted in 10 ms ticks): " + window);
+        }
+        List<int[]> points = new ArrayList<>(); // all parsed first: a typo must not surface after minutes of measuring
         for (String point : options.string("points", "0x0,3x9000,12x9000,24x4500").split(",")) {
             String[] kxm = point.split("x");
-            measure(Integer.parseInt(kxm[0]), Integer.parseInt(kxm[1]), window);
+            if (kxm.length != 2 || !kxm[0].matches("\\d+") || !kxm[1].matches("\\d+")) {
+                throw new IllegalArgumentException("--points: each point is PROCESSESxCONNECTIONS, e.g. 3x9000; got " + point);
+            }
+            points.add(new int[] {Integer.parseInt(kxm[0]), Integer.parseInt(kxm[1])});
+        }
+        System.out.printf(Locale.ROOT, "%9s %12s %12s %18s %18s  %s%n", "processes", "connections", "descriptors",
+                "other processes", "kernel threads", "largest outside (cores)");
+        for (int[] point : points) {
+            measure(point[0], point[1], window);
         }
     }
 

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -21,7 +20,8 @@ import java.util.regex.Matcher;
  * child JVM, opens N connections to it from this JVM, and reads the child's measurements.
  *
  * <pre>
- * java -cp chapter08-tuning/target/classes:chapter01-echo/target/classes \
+ * CP=$(printf '%s/target/classes:' chapter0*)   # every chapter's classes, from the repository root
+ * java -cp "$CP" \
  *      dev.c1m.tuning.bench.HeapPerConnection [--connections 5000] [--runs 3] [--out chapter08-tuning/results]
  * </pre>
  * Prints a table (medians over the runs), writes {@code heap-per-connection.csv} (every run) and
@@ -78,10 +78,10 @@ public final class HeapPerConnection {
         for (List<String> config : CONFIGS) {
             String name = String.join(" ", config);
             List<Sample> mine = samples.stream().filter(s -> s.config.equals(name)).toList();
-            long live = median(mine.stream().mapToLong(s -> s.live / connections).toArray());
-            long used = median(mine.stream().mapToLong(s -> s.used / connections).toArray());
-            long rss = median(mine.stream().mapToLong(s -> s.rss / connections).toArray());
-            long base = median(mine.stream().mapToLong(Sample::baselineRss).toArray());
+            long live = SampleStats.of(mine.stream().mapToLong(s -> s.live / connections).toArray()).median();
+            long used = SampleStats.of(mine.stream().mapToLong(s -> s.used / connections).toArray()).median();
+            long rss = SampleStats.of(mine.stream().mapToLong(s -> s.rss / connections).toArray()).median();
+            long base = SampleStats.of(mine.stream().mapToLong(Sample::baselineRss).toArray()).median();
             System.out.printf("%-52s %10d %10d %10d %12d%n", name, live, used, rss, base >> 20);
             labels.add(name.replace("-XX:+Use", "").replace("CompactObjectHeaders", "COH"));
             lives.add(live);
@@ -113,9 +113,4 @@ public final class HeapPerConnection {
         }
     }
 
-    static long median(long[] values) {
-        long[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
-    }
 }

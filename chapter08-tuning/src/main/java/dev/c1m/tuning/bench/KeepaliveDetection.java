@@ -46,7 +46,8 @@ import java.util.Locale;
  * permitted. A stopped peer is always continued (SIGCONT) and killed.
  *
  * <pre>
- * java -cp chapter08-tuning/target/classes:chapter01-echo/target/classes \
+ * CP=$(printf '%s/target/classes:' chapter0*)   # every chapter's classes, from the repository root
+ * java -cp "$CP" \
  *      dev.c1m.tuning.bench.KeepaliveDetection [--settings 2:1:3,1:2:4] [--runs 3] [--out chapter08-tuning/results]
  * </pre>
  * {@code --settings} lists idle:interval:count in seconds. The client runs on the main thread; the
@@ -94,7 +95,10 @@ public final class KeepaliveDetection {
         int runs = o.integer("runs", 3, 1, 20);
         Path out = Path.of(o.string("out", "chapter08-tuning/results"));
         boolean nft = nftWorks();
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(KeepaliveDetection::deleteTableQuietly));
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+            deleteTableQuietly();
+            releaseFrozenPeer(); // Ctrl-C during a FROZEN window: a stopped process would never see its SIGINT
+        }));
         System.out.printf("keepalive detection of a silent peer, %d runs, nft %s, JDK %s%n", runs,
                 nft ? "available" : "NOT available: the dropped-packet scenarios are skipped", Runtime.version());
         System.out.printf("kernel defaults: tcp_keepalive_time %s s, intvl %s s, probes %s, tcp_retries2 %s%n",
@@ -167,7 +171,10 @@ public final class KeepaliveDetection {
                         dropPort(port);
                         client.getOutputStream().write("are you there?\n".getBytes(StandardCharsets.US_ASCII));
                     }
-                    case FROZEN -> signal("STOP", peer.pid());
+                    case FROZEN -> {
+                        frozenPeer = peer.pid();
+                        signal("STOP", peer.pid());
+                    }
                 }
                 client.setSoTimeout((int) window.toMillis());
                 String how;
@@ -186,6 +193,7 @@ public final class KeepaliveDetection {
                 deleteTableQuietly();
                 if (silence == Silence.FROZEN) {
                     signal("CONT", peer.pid());
+                    frozenPeer = 0;
                 }
             }
         }
@@ -224,6 +232,21 @@ public final class KeepaliveDetection {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        }
+    }
+
+    /** The peer stopped with SIGSTOP right now, 0 when none: the shutdown hook continues and kills it. */
+    private static volatile long frozenPeer;
+
+    private static void releaseFrozenPeer() {
+        long pid = frozenPeer;
+        if (pid != 0) {
+            try {
+                signal("CONT", pid);
+            } catch (IOException | InterruptedException e) {
+                // it is killed below all the same
+            }
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }
     }
 

@@ -26,7 +26,8 @@ import java.util.function.Consumer;
  * server speaking the line protocol. See {@link LoadPlan#USAGE} or {@code --help}.
  *
  * <pre>
- * java -cp chapter08-tuning/target/classes:chapter01-echo/target/classes \
+ * CP=$(printf '%s/target/classes:' chapter0*)   # every chapter's classes, from the repository root
+ * java -cp "$CP" \
  *      dev.c1m.tuning.bench.LoadGenMain hold --port 9000 --connections 20000 --heartbeat 1s --hold 30s
  * </pre>
  *

@@ -36,7 +36,8 @@ import java.util.Locale;
  * {@code send()}.
  *
  * <pre>
- * java -cp chapter08-tuning/target/classes:chapter01-echo/target/classes \
+ * CP=$(printf '%s/target/classes:' chapter0*)   # every chapter's classes, from the repository root
+ * java -cp "$CP" \
  *      dev.c1m.tuning.bench.NagleDelayedAck [--requests 200] [--runs 3] [--out chapter08-tuning/results]
  * </pre>
  * Prints round-trip p50 / p99 / max and the number of round trips of 20 ms or more per
@@ -85,7 +86,7 @@ public final class NagleDelayedAck {
                 SampleStats s = SampleStats.of(rtts);
                 System.out.printf("  run %d  %-42s p50 %8.1f us  p99 %8.1f us  stalls %d%n", run, config.name,
                         s.median() / 1e3, s.percentile(99) / 1e3, s.countAtLeast(STALL_NANOS));
-                csv.add(String.format(Locale.ROOT, "%s,%d,%d,%.1f,%.1f,%.1f,%d", config.name, run, requests,
+                csv.add(String.format(Locale.ROOT, "%s,%d,%d,%.1f,%.1f,%.1f,%d", config.name.replace(",", ";"), run, requests,
                         s.median() / 1e3, s.percentile(99) / 1e3, s.max() / 1e3, s.countAtLeast(STALL_NANOS)));
                 for (long rtt : rtts) {
                     all.get(i).add(rtt);

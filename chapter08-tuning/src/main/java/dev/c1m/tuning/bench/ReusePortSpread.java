@@ -36,7 +36,8 @@ import java.util.Locale;
  * itself when it can and restores the previous value, also on Ctrl-C.
  *
  * <pre>
- * java -cp chapter08-tuning/target/classes:chapter01-echo/target/classes \
+ * CP=$(printf '%s/target/classes:' chapter0*)   # every chapter's classes, from the repository root
+ * java -cp "$CP" \
  *      dev.c1m.tuning.bench.ReusePortSpread [--listeners 4] [--connections 1000] [--runs 5] [--sources 1,4]
  *      [--out chapter08-tuning/results]
  * </pre>

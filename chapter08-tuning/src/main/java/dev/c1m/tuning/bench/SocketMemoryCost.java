@@ -33,7 +33,8 @@ import java.util.Locale;
  * </ol>
  *
  * <pre>
- * java -cp chapter08-tuning/target/classes:chapter01-echo/target/classes \
+ * CP=$(printf '%s/target/classes:' chapter0*)   # every chapter's classes, from the repository root
+ * java -cp "$CP" \
  *      dev.c1m.tuning.bench.SocketMemoryCost [--connections 2000] [--runs 3] [--out chapter08-tuning/results]
  * </pre>
  * Kernel counters are machine-wide: other processes' sockets add noise, so it reports the median
@@ -77,10 +78,10 @@ public final class SocketMemoryCost {
         for (String buffers : List.of("kernel default", "SO_RCVBUF=SO_SNDBUF=4096")) {
             List<Result> mine = results.stream().filter(r -> r.buffers.equals(buffers)).toList();
             System.out.printf("%-26s %18d %20d %22d %24d%n", buffers,
-                    HeapPerConnection.median(mine.stream().mapToLong(Result::slabPerSocket).toArray()),
-                    HeapPerConnection.median(mine.stream().mapToLong(Result::cachesPerSocket).toArray()),
-                    HeapPerConnection.median(mine.stream().mapToLong(Result::queuedPerConnection).toArray()),
-                    HeapPerConnection.median(mine.stream().mapToLong(Result::tcpMemPerConnection).toArray()));
+                    SampleStats.of(mine.stream().mapToLong(Result::slabPerSocket).toArray()).median(),
+                    SampleStats.of(mine.stream().mapToLong(Result::cachesPerSocket).toArray()).median(),
+                    SampleStats.of(mine.stream().mapToLong(Result::queuedPerConnection).toArray()).median(),
+                    SampleStats.of(mine.stream().mapToLong(Result::tcpMemPerConnection).toArray()).median());
         }
         System.out.println("\nwrote " + out.resolve("socket-memory.csv"));
     }

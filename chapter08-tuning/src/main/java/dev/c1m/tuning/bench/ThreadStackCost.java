@@ -20,7 +20,8 @@ import java.util.regex.Matcher;
  * ({@code VmSize}) and the memory actually resident ({@code VmRSS}).
  *
  * <pre>
- * java -cp chapter08-tuning/target/classes:chapter01-echo/target/classes \
+ * CP=$(printf '%s/target/classes:' chapter0*)   # every chapter's classes, from the repository root
+ * java -cp "$CP" \
  *      dev.c1m.tuning.bench.ThreadStackCost [--threads 2000] [--runs 3] [--out chapter08-tuning/results]
  * </pre>
  * Writes {@code thread-stack.csv}. The baseline is the JDK's default stack size (1 MiB on Linux x64);
@@ -55,8 +56,8 @@ public final class ThreadStackCost {
                 }
                 csv.add(String.format(Locale.ROOT, "%s,%d,%d,%d,%d", stack, run + 1, threads, virtual[run], rss[run]));
             }
-            System.out.printf("%-10s %22d %18.1f%n", stack, HeapPerConnection.median(virtual) / 1024,
-                    HeapPerConnection.median(rss) / 1024.0);
+            System.out.printf("%-10s %22d %18.1f%n", stack, SampleStats.of(virtual).median() / 1024,
+                    SampleStats.of(rss).median() / 1024.0);
         }
         Files.createDirectories(out);
         Files.write(out.resolve("thread-stack.csv"), csv);

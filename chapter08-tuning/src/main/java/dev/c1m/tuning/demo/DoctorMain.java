@@ -14,7 +14,8 @@ import java.util.List;
  * Prints the readiness report for a connection target on this machine (or on a fixture tree).
  *
  * <pre>
- * java -cp chapter08-tuning/target/classes:chapter01-echo/target/classes dev.c1m.tuning.demo.DoctorMain \
+ * CP=$(printf '%s/target/classes:' chapter0*)   # every chapter's classes, from the repository root
+ * java -cp "$CP" dev.c1m.tuning.demo.DoctorMain \
  *      [--connections 1000000] [--server-only] [--kernel-bytes-per-socket 5200] [--root /]
  * </pre>
  * Exit status: 0 when nothing FAILs, 1 when something does, 2 on bad options.

@@ -18,7 +18,8 @@ import java.util.concurrent.Executors;
  * the server the chapter's "look inside" section inspects with JFR, jcmd and NMT.
  *
  * <pre>
- * java -XX:NativeMemoryTracking=summary -cp chapter08-tuning/target/classes:chapter01-echo/target/classes \
+ * CP=$(printf '%s/target/classes:' chapter0*)   # every chapter's classes, from the repository root
+ * java -XX:NativeMemoryTracking=summary -cp "$CP" \
  *      dev.c1m.tuning.demo.ObservedEchoServerMain [--port 9000] [--metrics-port 9100] [--backlog 4096]
  * curl -s http://127.0.0.1:9100/metrics
  * </pre>
