@@ -99,6 +99,7 @@ public final class SocketMemoryCost {
             List<SocketChannel> clients = new ArrayList<>();
             for (int i = 0; i < connections; i++) {
                 SocketChannel client = SocketChannel.open();
+                channels.add(client); // closed below whatever happens next
                 if (bufferBytes > 0) {
                     client.setOption(StandardSocketOptions.SO_SNDBUF, bufferBytes);
                     client.setOption(StandardSocketOptions.SO_RCVBUF, bufferBytes);
@@ -109,7 +110,6 @@ public final class SocketMemoryCost {
                     server.setOption(StandardSocketOptions.SO_SNDBUF, bufferBytes);
                 }
                 clients.add(client);
-                channels.add(client);
                 channels.add(server);
             }
             for (SocketChannel c : channels) {
