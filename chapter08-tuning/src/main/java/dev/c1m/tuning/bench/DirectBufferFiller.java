@@ -1,6 +1,7 @@
 package dev.c1m.tuning.bench;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.c1m.tuning.ExitWithParent;
 
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.GarbageCollectorMXBean;
@@ -31,6 +32,7 @@ public final class DirectBufferFiller {
     }
 
     public static void main(String[] args) throws Exception {
+        ExitWithParent.whenStandardInputEnds(1); // a child of DirectMemoryLimit only: no orphan if it is killed
         int bufferBytes = Integer.parseInt(args[0]);
         long checkpointBytes = Long.parseLong(args[1]);
         Path goDir = Path.of(args[2]);

@@ -3,6 +3,7 @@ package dev.c1m.tuning.bench;
 import dev.c1m.echo.bench.ChildJvm;
 import dev.c1m.echo.demo.Options;
 import dev.c1m.tuning.CpuByProcess;
+import dev.c1m.tuning.ExitWithParent;
 import dev.c1m.tuning.KernelMeter;
 import dev.c1m.tuning.LoadPlan;
 
@@ -105,6 +106,7 @@ public final class ForeignCpuVsDescriptors {
      * then close at once the TIME_WAIT sockets that other programs and tests expect to see.
      */
     private static void hold(int connections) throws IOException, InterruptedException {
+        ExitWithParent.whenStandardInputEnds(1); // it holds its descriptors for ever otherwise, if the benchmark is killed
         List<SocketChannel> held = new ArrayList<>(2 * connections);
         try (ServerSocketChannel listener = ServerSocketChannel.open()) {
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);

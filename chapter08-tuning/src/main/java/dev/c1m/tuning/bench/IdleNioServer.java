@@ -1,6 +1,7 @@
 package dev.c1m.tuning.bench;
 
 import dev.c1m.echo.bench.ProcessMeter;
+import dev.c1m.tuning.ExitWithParent;
 
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
@@ -44,6 +45,7 @@ public final class IdleNioServer {
     }
 
     public static void main(String[] args) throws Exception {
+        ExitWithParent.whenStandardInputEnds(1); // a child of HeapPerConnection only: no orphan if it is killed
         int connections = Integer.parseInt(args[0]);
         try (Selector selector = Selector.open(); ServerSocketChannel listener = ServerSocketChannel.open()) {
             listener.bind(new InetSocketAddress("127.0.0.1", 0), 4096);

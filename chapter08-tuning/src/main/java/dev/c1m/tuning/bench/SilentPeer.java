@@ -1,5 +1,7 @@
 package dev.c1m.tuning.bench;
 
+import dev.c1m.tuning.ExitWithParent;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -24,6 +26,7 @@ public final class SilentPeer {
     }
 
     public static void main(String[] args) throws IOException {
+        ExitWithParent.whenStandardInputEnds(1); // a child of KeepaliveDetection only: no orphan if it is killed
         List<Socket> held = new ArrayList<>();
         try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             System.out.println("listening on " + listener.getLocalPort());

@@ -3,6 +3,7 @@ package dev.c1m.tuning.bench;
 import dev.c1m.echo.bench.ChildJvm;
 import dev.c1m.echo.demo.ConsoleLog;
 import dev.c1m.echo.demo.Options;
+import dev.c1m.tuning.ExitWithParent;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +68,7 @@ public final class ThreadStackCost {
     /** The measured JVM: parks N threads that each touched some stack, prints the growth per thread. */
     public static final class Child {
         public static void main(String[] args) throws Exception {
+            ExitWithParent.whenStandardInputEnds(1); // no orphan if the benchmark is killed
             int threads = Integer.parseInt(args[0]);
             CountDownLatch parked = new CountDownLatch(threads);
             CountDownLatch release = new CountDownLatch(1);
