@@ -86,7 +86,7 @@ public final class ZeroCopyBench {
                         continue; // warm-up
                     }
                     results.get(s).add(result);
-                    csv.append(String.format(Locale.ROOT, "%s,%d,%.1f,%.1f,%.1f%n", strategies.get(s).name(), round,
+                    csv.append(String.format(Locale.ROOT, "%s,%d,%.1f,%.1f,%.1f%n", strategies.get(s).name().replace(",", ";"), round,
                             result.mibPerSecond(), result.userMsPerGib(), result.systemMsPerGib()));
                     System.err.printf(Locale.ROOT, "  round %d %-28s %8.0f MiB/s  user %6.1f ms/GiB  sys %6.1f ms/GiB%n",
                             round, strategies.get(s).name(), result.mibPerSecond(), result.userMsPerGib(), result.systemMsPerGib());

@@ -129,8 +129,8 @@ public final class KeepaliveDetection {
         String scenario = describe(silence);
         System.out.printf(Locale.ROOT, "%-40s %-14s %10d %4d %12.3f  %s (keepalive probes %d, retransmits %d)%n", scenario,
                 setting, setting.expectedSeconds(), run, outcome.seconds, outcome.how, outcome.probes, outcome.retransmits);
-        csv.add(String.format(Locale.ROOT, "%s,%s,%d,%d,%.3f,%s,%d,%d", scenario, setting, setting.expectedSeconds(), run,
-                outcome.seconds, outcome.how, outcome.probes, outcome.retransmits));
+        csv.add(String.format(Locale.ROOT, "%s,%s,%d,%d,%.3f,%s,%d,%d", scenario.replace(",", ";"), setting,
+                setting.expectedSeconds(), run, outcome.seconds, outcome.how.replace(",", ";"), outcome.probes, outcome.retransmits));
     }
 
     private static String describe(Silence silence) {
