@@ -18,7 +18,6 @@ import java.net.Socket;
  */
 public final class LineEchoHandler implements ConnectionHandler {
 
-
     private final int maxLineBytes;
 
     public LineEchoHandler() {

@@ -21,9 +21,9 @@ import java.time.Duration;
 public final class LingeringClose {
 
     /** The longest a lingering close waits for the peer to stop sending: about one round trip of a slow network, many times over. */
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
     /** The most a lingering close reads and discards before it gives up and closes anyway. */
-    public static final long DEFAULT_MAX_DISCARD_BYTES = 256 * 1024;
+    private static final long DEFAULT_MAX_DISCARD_BYTES = 256 * 1024;
 
     private LingeringClose() {
     }

@@ -30,7 +30,6 @@ import java.util.function.BooleanSupplier;
  */
 final class EchoSession {
 
-
     private final Socket socket;
     private final TrackedConnection connection;
     private final ServerLimits limits;

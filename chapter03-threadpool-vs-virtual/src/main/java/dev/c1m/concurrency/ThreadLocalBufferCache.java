@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * so the cache never hits (one allocation per task, the opposite of its purpose), and the
  * buffers live as long as their threads, so a million parked connections hold a million buffers.
  * {@code VirtualThreadRulesTest} counts the first (an allocation per task); the second follows
- * from the first, since each of those buffers stays reachable from its thread. The fix is to pass buffers explicitly or borrow
- * them from a bounded shared pool (chapter 7), never to tie them to threads.
+ * from the first, since each of those buffers stays reachable from its thread. The fix is to
+ * pass buffers explicitly or borrow them from a bounded shared pool (chapter 7), never to tie
+ * them to threads.
  *
  * <p>Thread-safe; the counter of allocations is shared.
  */

@@ -28,7 +28,6 @@ import java.net.Socket;
  */
 public final class HeartbeatEchoHandler implements ConnectionHandler {
 
-
     private final WheelTimer timer;
     private final IdleDetector<Socket> idleDetector;
     private final int maxLineBytes;

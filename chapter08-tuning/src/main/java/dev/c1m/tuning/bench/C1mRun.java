@@ -465,7 +465,6 @@ public final class C1mRun {
             }
         }
 
-
         /**
          * What was measured while all connections were held; {@code census} and {@code busyEcho}
          * are null, and {@code windowSeconds} 0, when the hold ended before they were taken.

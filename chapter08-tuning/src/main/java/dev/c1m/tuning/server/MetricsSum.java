@@ -31,7 +31,7 @@ public final class MetricsSum {
         for (String exposition : expositions) {
             for (String line : exposition.split("\n")) {
                 if (line.startsWith("# HELP ") || line.startsWith("# TYPE ")) {
-                    String family = line.substring(7).split(" ", 2)[0];
+                    String family = familyOf(line);
                     headers.computeIfAbsent(family, f -> new LinkedHashMap<>()).putIfAbsent(line.substring(0, 7), line);
                     families.computeIfAbsent(family, f -> new LinkedHashMap<>());
                 } else if (!line.isBlank() && !line.startsWith("#")) {
@@ -109,9 +109,6 @@ public final class MetricsSum {
         } catch (NumberFormatException e) {
             return;
         }
-        String series = line.substring(0, space);
-        int brace = series.indexOf('{');
-        String family = brace < 0 ? series : series.substring(0, brace);
-        families.computeIfAbsent(family, f -> new LinkedHashMap<>()).merge(series, value, Double::sum);
+        families.computeIfAbsent(familyOf(line), f -> new LinkedHashMap<>()).merge(line.substring(0, space), value, Double::sum);
     }
 }
