@@ -3,12 +3,13 @@ package dev.c1m.heartbeat;
 import dev.c1m.echo.EchoProtocol;
 import dev.c1m.echo.testing.Await;
 import dev.c1m.echo.testing.LiveThreads;
+import dev.c1m.echo.testing.ReservedPort;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
@@ -34,6 +35,8 @@ class HeartbeatClientTest {
     private HeartbeatClient client;
     private HeartbeatServer server;
     private ServerSocket silentPeer;
+    /** Stays this test's while its server is stopped, so the restart binds it again and reconnects are refused meanwhile. */
+    private ReservedPort port;
 
     /** Every transition the client reports, with the time it happened. */
     private static final class Events implements HeartbeatListener {
@@ -65,6 +68,11 @@ class HeartbeatClientTest {
         }
     }
 
+    @BeforeEach
+    void reservePort() throws IOException {
+        port = ReservedPort.pick();
+    }
+
     @AfterEach
     void closeEverything() throws IOException {
         if (client != null) {
@@ -76,28 +84,24 @@ class HeartbeatClientTest {
         if (silentPeer != null) {
             silentPeer.close();
         }
+        port.close();
     }
 
-    private HeartbeatClient startClient(InetSocketAddress address, HeartbeatSettings settings) {
-        return HeartbeatClient.start("hb-client-test", address, settings, events, new SplittableRandom(7));
+    /** A client of the reserved port. */
+    private HeartbeatClient startClient(HeartbeatSettings settings) {
+        return HeartbeatClient.start("hb-client-test", port.address(), settings, events, new SplittableRandom(7));
     }
 
-    private static ServerSocket bindReusable(int port) throws IOException {
-        ServerSocket listener = new ServerSocket();
-        listener.setReuseAddress(true);
-        listener.bind(new InetSocketAddress("127.0.0.1", port), 50);
-        return listener;
-    }
-
-    private HeartbeatServer startServer(ServerSocket listener) {
-        return HeartbeatServer.start("hb-peer", listener, new HeartbeatServer.Settings(Duration.ofSeconds(10),
+    /** A server on the reserved port. */
+    private HeartbeatServer startServer() throws IOException {
+        return HeartbeatServer.start("hb-peer", port.listen(), new HeartbeatServer.Settings(Duration.ofSeconds(10),
                 Duration.ofMillis(10), 64, null, Duration.ZERO, EchoProtocol.DEFAULT_MAX_LINE_BYTES));
     }
 
     @Test
     void declaresAPeerThatAcceptsButNeverAnswersSuspectThenDeadWithinItsBound() throws Exception {
-        silentPeer = bindReusable(0); // the kernel completes the handshake; nobody ever reads or answers
-        client = startClient((InetSocketAddress) silentPeer.getLocalSocketAddress(), FAST);
+        silentPeer = port.listen(); // the kernel completes the handshake; nobody ever reads or answers
+        client = startClient(FAST);
 
         Await.until("the peer is declared DEAD", TIMEOUT, () -> events.has("SUSPECT->DEAD"));
 
@@ -115,8 +119,8 @@ class HeartbeatClientTest {
 
     @Test
     void measuresTheRoundTripToALiveServerAndStaysHealthy() throws Exception {
-        server = startServer(bindReusable(0));
-        client = startClient(server.localAddress(), FAST);
+        server = startServer();
+        client = startClient(FAST);
 
         Await.until("a round trip is measured", TIMEOUT, () -> client.smoothedRttNanos() > 0);
 
@@ -126,15 +130,14 @@ class HeartbeatClientTest {
 
     @Test
     void reconnectsAfterTheServerIsStoppedAndStartedAgainOnTheSamePort() throws Exception {
-        server = startServer(bindReusable(0));
-        int port = server.localAddress().getPort();
-        client = startClient(server.localAddress(), FAST);
+        server = startServer();
+        client = startClient(FAST);
         Await.until("connected and answered", TIMEOUT, () -> client.smoothedRttNanos() > 0);
 
         server.close();
         Await.until("the loss is noticed", TIMEOUT, () -> events.has("CONNECTED->DISCONNECTED"));
         Await.until("a reconnect attempt is refused", TIMEOUT, () -> events.has("CONNECTING->DISCONNECTED"));
-        server = startServer(bindReusable(port));
+        server = startServer();
 
         Await.until("connected again", TIMEOUT, () -> client.connections() == 2);
         Await.until("the new connection is answered", TIMEOUT, () -> client.smoothedRttNanos() > 0);
@@ -144,13 +147,12 @@ class HeartbeatClientTest {
 
     @Test
     void aSuccessfulConnectionResetsTheBackoff() throws Exception {
-        server = startServer(bindReusable(0));
-        int port = server.localAddress().getPort();
-        client = startClient(server.localAddress(), FAST);
+        server = startServer();
+        client = startClient(FAST);
         Await.until("connected", TIMEOUT, () -> client.connections() == 1);
         server.close();
         Await.until("three refused attempts", TIMEOUT, () -> events.count("CONNECTING->DISCONNECTED") >= 3);
-        server = startServer(bindReusable(port));
+        server = startServer();
         Await.until("connected again", TIMEOUT, () -> client.connections() == 2);
         events.all.clear();
 
@@ -162,12 +164,7 @@ class HeartbeatClientTest {
 
     @Test
     void givesUpAndClosesAfterTheMaximumNumberOfFailedAttempts() throws Exception {
-        int port;
-        try (ServerSocket unused = bindReusable(0)) {
-            port = unused.getLocalPort();
-        }
-        client = startClient(new InetSocketAddress("127.0.0.1", port),
-                FAST.withBackoff(Duration.ofMillis(5), Duration.ofMillis(20), 3));
+        client = startClient(FAST.withBackoff(Duration.ofMillis(5), Duration.ofMillis(20), 3));
 
         Await.until("the client gives up", TIMEOUT, () -> client.state() == ClientState.CLOSED);
 
@@ -178,8 +175,8 @@ class HeartbeatClientTest {
 
     @Test
     void closeStopsTheClientThreadAndEndsInClosed() throws Exception {
-        server = startServer(bindReusable(0));
-        client = startClient(server.localAddress(), FAST);
+        server = startServer();
+        client = startClient(FAST);
         Await.until("connected", TIMEOUT, () -> client.state() == ClientState.CONNECTED);
 
         client.close();

@@ -2,14 +2,15 @@ package dev.c1m.pool;
 
 import dev.c1m.echo.LineEchoHandler;
 import dev.c1m.echo.TcpServer;
+import dev.c1m.echo.AcceptBackoff;
 import dev.c1m.echo.testing.Await;
+import dev.c1m.echo.testing.ReservedPort;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,20 +33,29 @@ class EchoConnectionPoolTest {
 
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
     private final BlockingQueue<LeakReport> leaks = new LinkedBlockingQueue<>();
+    /** Stays this test's while its server restarts, so the restart binds it again. */
+    private ReservedPort port;
     private TcpServer server;
     private EchoConnectionPool pool;
 
     @BeforeEach
     void startServer() throws IOException {
-        server = TcpServer.start(new InetSocketAddress("127.0.0.1", 0), new LineEchoHandler());
+        port = ReservedPort.pick();
+        server = startEchoServer();
+    }
+
+    private TcpServer startEchoServer() throws IOException {
+        return TcpServer.start("echo", port.listen(), new LineEchoHandler(),
+                TcpServer.platformThreadPerConnection("echo-conn-"), AcceptBackoff.standard());
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws IOException {
         if (pool != null) {
             pool.close();
         }
         server.close();
+        port.close();
     }
 
     private EchoConnectionPool open(EchoConnectionPool.Settings settings) {
@@ -112,9 +122,8 @@ class EchoConnectionPoolTest {
     @Test
     void connectionsBrokenByAServerRestartFailTheirPingAndAreReplaced() throws Exception {
         open(settings().withSizes(2, 4).withValidateAfterIdle(Duration.ofSeconds(1)));
-        int port = server.localAddress().getPort();
         server.close(); // closes both pooled connections from the server side
-        server = TcpServer.start(new InetSocketAddress("127.0.0.1", port), new LineEchoHandler());
+        server = startEchoServer();
         advance(Duration.ofSeconds(2)); // idle long enough to be pinged before lending
 
         try (PooledConnection connection = pool.borrow()) {
@@ -130,9 +139,8 @@ class EchoConnectionPoolTest {
     @Test
     void aConnectionThatFailsARequestIsClosedOnReleaseInsteadOfLentAgain() throws Exception {
         open(settings().withSizes(1, 2)); // pings only after an hour idle: the broken one is lent
-        int port = server.localAddress().getPort();
         server.close();
-        server = TcpServer.start(new InetSocketAddress("127.0.0.1", port), new LineEchoHandler());
+        server = startEchoServer();
 
         PooledConnection stale = pool.borrow();
         assertThatThrownBy(() -> stale.request("lost")).isInstanceOf(IOException.class);

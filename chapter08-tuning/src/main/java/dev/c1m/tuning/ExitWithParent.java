@@ -2,6 +2,8 @@ package dev.c1m.tuning;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.util.Arrays;
 
 /**
  * Ends a supervised child process when its parent ends, however the parent ends (SIGKILL and
@@ -16,12 +18,33 @@ import java.io.InputStream;
  * 63 child JVMs of a 600,000-connection run: chapter 8's results/NOTEBOOK.md), and learns of
  * the death up to 5 s late.
  *
+ * <p>A child whose own main has no such option (chapter 1's servers, started by benchmarks) runs
+ * under this class's {@link #main}: {@code java ... dev.c1m.tuning.ExitWithParent <main class> [args]}.
+ *
  * <p>The watching thread is a daemon platform thread that owns {@code System.in}; nothing else
  * in the process may read it.
  */
 public final class ExitWithParent {
 
     private ExitWithParent() {
+    }
+
+    /**
+     * Starts the watch with exit status 1, then runs the {@code main} of the class named by
+     * {@code args[0]} with the remaining arguments, on this thread.
+     */
+    public static void main(String[] args) throws Throwable {
+        if (args.length == 0) {
+            System.err.println("usage: ExitWithParent <main class> [arguments]");
+            System.exit(2);
+        }
+        whenStandardInputEnds(1);
+        try {
+            Class.forName(args[0]).getMethod("main", String[].class)
+                    .invoke(null, (Object) Arrays.copyOfRange(args, 1, args.length));
+        } catch (InvocationTargetException e) {
+            throw e.getCause(); // the program's own failure, not the launcher's
+        }
     }
 
     /**

@@ -44,6 +44,24 @@ class ExitWithParentTest {
         }
     }
 
+    @Test
+    void aServerWithoutAnExitOptionOfItsOwnEndsWithItsParentWhenRunUnderTheLauncher() throws Exception {
+        try (ChildJvm parent = ChildJvm.start(List.of(), List.of("-Xmx32m", "-XX:TieredStopAtLevel=1"),
+                ParentOfWatchedEchoServer.class)) {
+            Matcher started = parent.awaitLine("server (\\d+) listening on (\\d+)", TIMEOUT);
+            ProcessHandle server = worker(started.group(1));
+            try (LineClient client = LineClient.connect(new InetSocketAddress("127.0.0.1", Integer.parseInt(started.group(2))), TIMEOUT)) {
+                assertThat(client.request("hello")).isEqualTo("echo: hello");
+
+                ProcessHandle.of(parent.pid()).orElseThrow().destroyForcibly(); // SIGKILL: no hook runs
+
+                Await.until("the server exited", TIMEOUT, () -> !server.isAlive());
+            } finally {
+                server.destroyForcibly(); // an orphan, if the test failed
+            }
+        }
+    }
+
     private static ProcessHandle worker(String pid) {
         return ProcessHandle.of(Long.parseLong(pid)).orElseThrow();
     }

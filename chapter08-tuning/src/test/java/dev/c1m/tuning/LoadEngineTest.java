@@ -4,6 +4,7 @@ import dev.c1m.concurrency.load.LatencyHistogram;
 import dev.c1m.echo.AcceptBackoff;
 import dev.c1m.echo.LineEchoHandler;
 import dev.c1m.echo.TcpServer;
+import dev.c1m.echo.testing.ReservedPort;
 import dev.c1m.lifecycle.KernelSocket;
 import dev.c1m.lifecycle.SocketTable;
 import dev.c1m.lifecycle.ServerLimits;
@@ -256,13 +257,11 @@ class LoadEngineTest {
 
     @Test
     void connectionsToAPortWithoutListenerAreClassifiedAsRefused() throws IOException {
-        int closedPort;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            closedPort = probe.getLocalPort();
-        }
-
+        LoadReport report;
         long start = System.nanoTime();
-        LoadReport report = run(plan("hold", closedPort, "--connections", "10", "--hold", "20s"));
+        try (ReservedPort refusing = ReservedPort.pick()) { // bound, never listening: every connect is refused
+            report = run(plan("hold", refusing.address().getPort(), "--connections", "10", "--hold", "20s"));
+        }
 
         assertThat(System.nanoTime() - start).as("ends once nothing is left to hold").isLessThan(10_000_000_000L);
         assertThat(report.connected()).isZero();

@@ -18,6 +18,7 @@ import java.util.List;
  * <pre>
  * java -cp ... dev.c1m.concurrency.bench.EchoLoadMain --port 9000 [--connections 1000] [--busy 100]
  *      [--sources 1] [--line-bytes 64] [--warmup 1] [--duration 5] [--first-echo-timeout 10]
+ *      [--reply-timeout 10] [--connect-concurrency 128]
  * </pre>
  */
 public final class EchoLoadMain {
@@ -32,7 +33,9 @@ public final class EchoLoadMain {
               --line-bytes          bytes per request line (default 64)
               --warmup              seconds of load before measuring (default 1)
               --duration            seconds measured (default 5)
-              --first-echo-timeout  seconds a new connection waits for its first echo (default 10)""";
+              --first-echo-timeout  seconds a new connection waits for its first echo (default 10)
+              --reply-timeout       seconds a busy connection waits for one reply before it fails (default 10)
+              --connect-concurrency connects in flight at once; fewer spare a small accept backlog (default 128)""";
 
     private EchoLoadMain() {
     }
@@ -40,7 +43,7 @@ public final class EchoLoadMain {
     public static void main(String[] args) throws InterruptedException {
         ConsoleLog.oneLinePerRecord();
         Options options = Options.parseOrExit(args, USAGE, List.of("host", "port", "connections", "busy", "sources",
-                "line-bytes", "warmup", "duration", "first-echo-timeout"), List.of());
+                "line-bytes", "warmup", "duration", "first-echo-timeout", "reply-timeout", "connect-concurrency"), List.of());
         int port = options.integer("port", 0, 1, 65535);
         if (port == 0) {
             System.err.println("error: --port is required\n" + USAGE);
@@ -51,7 +54,9 @@ public final class EchoLoadMain {
         int busy = options.integer("busy", 100, 0, 1_000_000);
         LoadSettings settings = LoadSettings.defaults(server)
                 .withSourceAddresses(options.integer("sources", 1, 1, 254))
-                .withFirstEchoTimeout(Duration.ofSeconds(options.integer("first-echo-timeout", 10, 1, 3600)));
+                .withFirstEchoTimeout(Duration.ofSeconds(options.integer("first-echo-timeout", 10, 1, 3600)))
+                .withReplyTimeout(Duration.ofSeconds(options.integer("reply-timeout", 10, 1, 3600)))
+                .withConnectConcurrency(options.integer("connect-concurrency", 128, 1, 100_000));
         int lineBytes = options.integer("line-bytes", 64, 1, 8000);
         Duration warmup = Duration.ofSeconds(options.integer("warmup", 1, 0, 3600));
         Duration duration = Duration.ofSeconds(options.integer("duration", 5, 1, 3600));

@@ -120,4 +120,25 @@ class EchoLoadClientTest {
             assertThat(run.requests()).isZero();
         }
     }
+
+    @Test
+    void aBusyConnectionWhoseReplyNeverComesFailsAfterItsReplyTimeout() throws Exception {
+        InetSocketAddress address = start(socket -> {
+            var reader = new dev.c1m.echo.LineReader(socket.getInputStream(), 8192);
+            String first = reader.readLine();
+            socket.getOutputStream().write(("echo: " + first + "\n").getBytes());
+            while (reader.readLine() != null) {
+                // reads every later request and never answers it
+            }
+        }, ExecutionModel.VIRTUAL_THREAD, 0, 1);
+        LoadSettings settings = LoadSettings.defaults(address).withReplyTimeout(Duration.ofMillis(300));
+        try (EchoLoadClient load = EchoLoadClient.open(settings, 5, EchoLoadClient.Progress.none())) {
+            long start = System.nanoTime();
+            ClosedLoopReport run = load.closedLoop(5, 10, Duration.ZERO, Duration.ofSeconds(20));
+            assertThat(run.failures()).isEqualTo(5);
+            assertThat(run.requests()).isZero();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the default reply timeout is 10 s")
+                    .isLessThan(Duration.ofSeconds(8));
+        }
+    }
 }

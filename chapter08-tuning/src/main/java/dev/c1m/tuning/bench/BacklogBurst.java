@@ -5,6 +5,7 @@ import dev.c1m.echo.demo.ConsoleLog;
 import dev.c1m.echo.demo.EchoServerMain;
 import dev.c1m.echo.demo.Options;
 import dev.c1m.tuning.ErrorKind;
+import dev.c1m.tuning.ExitWithParent;
 import dev.c1m.tuning.LoadEngine;
 import dev.c1m.tuning.LoadPlan;
 import dev.c1m.tuning.LoadReport;
@@ -26,7 +27,7 @@ import java.util.function.ToLongFunction;
  * retry).
  *
  * <p>Each run starts {@link EchoServerMain} in a child JVM ({@code -Xss256k}, one platform
- * thread per connection) and runs {@link LoadEngine} in this JVM. Configurations alternate within
+ * thread per connection, under {@link ExitWithParent} so that it ends with this one) and runs {@link LoadEngine} in this JVM. Configurations alternate within
  * each run so that the machine's changing load touches all of them alike. Beside the load
  * generator's error counts it reads the kernel's counters before and after
  * ({@link TcpExtCounters}: {@code ListenOverflows}, {@code ListenDrops}, SYN cookies sent),
@@ -115,8 +116,8 @@ public final class BacklogBurst {
      */
     private static Run runOnce(Config config, int run, int connections, String hold, String source, String abortBefore)
             throws Exception {
-        try (ChildJvm server = ChildJvm.start(List.of(), List.of("-Xss256k"), EchoServerMain.class,
-                "--port", "0", "--backlog", Integer.toString(config.backlog))) {
+        try (ChildJvm server = ChildJvm.start(List.of(), List.of("-Xss256k"), ExitWithParent.class, // no orphan if killed
+                EchoServerMain.class.getName(), "--port", "0", "--backlog", Integer.toString(config.backlog))) {
             String port = server.awaitLine("listening on 127\\.0\\.0\\.1:(\\d+)", Duration.ofSeconds(60)).group(1);
             LoadPlan plan = LoadPlan.parse("hold", "--port", port, "--connections", Integer.toString(connections),
                     "--connect-rate", "0", "--heartbeat", "1s", "--hold", hold, "--sources", source, "--quiet");

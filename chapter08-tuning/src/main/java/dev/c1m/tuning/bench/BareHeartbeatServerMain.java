@@ -1,5 +1,6 @@
 package dev.c1m.tuning.bench;
 
+import dev.c1m.echo.AcceptBackoff;
 import dev.c1m.echo.demo.Options;
 import dev.c1m.tuning.HeapHistogram;
 import dev.c1m.tuning.MetricsEndpoint;
@@ -15,6 +16,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -24,7 +26,9 @@ import java.util.function.Consumer;
  * answers every {@code PING <rest>} line with {@code PONG <rest>} and any other line with
  * {@code echo: <line>}, from one shared read buffer and one shared write buffer. No idle timeout,
  * no admission limit, no buffer pool, no backpressure: a line split across two reads is dropped,
- * and so are reply bytes the socket does not take at once. It is a benchmark, not a server; run
+ * and so are reply bytes the socket does not take at once. When {@code accept} fails (EMFILE), it
+ * stops watching the listener for a pause that doubles from 5 ms to 1 s (chapter 1's
+ * {@link AcceptBackoff}) instead of spinning on a listener that stays ready. It is a benchmark, not a server; run
  * by {@code C1mRun --server bare} in place of {@link ServerNodeMain}, whose command-line contract
  * it shares ({@code --host}, {@code --port}, {@code --metrics-port}, {@code --exit-with-parent},
  * the {@code listening on}, {@code metrics on} and {@code drained:} lines), so that the same
@@ -53,6 +57,12 @@ public final class BareHeartbeatServerMain {
     private final ByteBuffer out = ByteBuffer.allocateDirect(128 * 1024);
     /** Made once: {@code this::onReady} written at the select would allocate on every pass. */
     private final Consumer<SelectionKey> onReady = this::onReady;
+    private final SelectionKey listenerKey;
+    /** After a failed accept it sets {@link #acceptResumesAtNanos} instead of sleeping: the loop keeps answering. */
+    private final AcceptBackoff acceptBackoff = new AcceptBackoff(Duration.ofMillis(5), Duration.ofSeconds(1),
+            pause -> acceptResumesAtNanos = System.nanoTime() + pause.toNanos());
+    private long acceptResumesAtNanos;
+    private boolean acceptPaused;
     // Written by the loop thread only; volatile so that the metrics thread reads them.
     private volatile int connections;
     private volatile long heartbeats;
@@ -63,7 +73,7 @@ public final class BareHeartbeatServerMain {
         listener.setOption(StandardSocketOptions.SO_REUSEPORT, true);
         listener.bind(address, 4096);
         listener.configureBlocking(false);
-        listener.register(selector, SelectionKey.OP_ACCEPT);
+        listenerKey = listener.register(selector, SelectionKey.OP_ACCEPT);
     }
 
     public static void main(String[] args) throws Exception {
@@ -103,9 +113,23 @@ public final class BareHeartbeatServerMain {
     /** One select and its events: a method of its own so that the JIT compiles it (see {@code Reactor.turn}). */
     private void turn() {
         try {
-            selector.select(onReady);
+            if (acceptPaused) {
+                selectUntilAcceptResumes();
+            } else {
+                selector.select(onReady);
+            }
         } catch (IOException e) {
             System.err.println("select failed: " + e);
+        }
+    }
+
+    private void selectUntilAcceptResumes() throws IOException {
+        long waitMillis = Math.ceilDiv(acceptResumesAtNanos - System.nanoTime(), 1_000_000L);
+        if (waitMillis > 0) {
+            selector.select(onReady, waitMillis);
+        } else {
+            acceptPaused = false;
+            listenerKey.interestOps(SelectionKey.OP_ACCEPT);
         }
     }
 
@@ -137,9 +161,22 @@ public final class BareHeartbeatServerMain {
                 channel.configureBlocking(false);
                 channel.register(selector, SelectionKey.OP_READ);
                 connections++;
+                acceptBackoff.reset();
             }
         } catch (IOException e) {
-            System.err.println("accept failed: " + e); // EMFILE and the like: try again at the next event
+            pauseAccepting(e);
+        }
+    }
+
+    /** EMFILE and the like: the pending connection stays queued and the listener stays ready, so stop watching it for a while. */
+    private void pauseAccepting(IOException cause) {
+        System.err.println("accept failed: " + cause);
+        listenerKey.interestOps(0);
+        acceptPaused = true;
+        try {
+            acceptBackoff.pauseAfterFailure(); // only sets acceptResumesAtNanos
+        } catch (InterruptedException impossible) {
+            throw new AssertionError(impossible);
         }
     }
 

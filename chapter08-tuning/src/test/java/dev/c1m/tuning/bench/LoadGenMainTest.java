@@ -1,11 +1,10 @@
 package dev.c1m.tuning.bench;
 
 import dev.c1m.echo.bench.ChildJvm;
+import dev.c1m.echo.testing.ReservedPort;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,11 +15,8 @@ class LoadGenMainTest {
 
     @Test
     void whenNotASingleConnectionOpensItReportsAndExitsWithStatus1AtOnce() throws Exception {
-        int closedPort;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            closedPort = probe.getLocalPort(); // free again below: every connect is refused
-        }
-        try (ChildJvm load = ChildJvm.start(LoadGenMain.class, "hold", "--port", Integer.toString(closedPort),
+        try (ReservedPort refusing = ReservedPort.pick(); // bound, never listening: every connect is refused
+             ChildJvm load = ChildJvm.start(LoadGenMain.class, "hold", "--port", Integer.toString(refusing.address().getPort()),
                 "--connections", "3", "--hold", "1s", "--quiet")) {
             long start = System.nanoTime();
 
