@@ -12,8 +12,10 @@ import java.time.Duration;
  * failure, from {@code initial} up to {@code max}, and starts again from {@code initial} after a
  * successful accept. Go's {@code net/http} server does the same (5 ms doubling to 1 s).
  *
- * <p>Owned by the accept loop's thread. The {@link Sleeper} is injectable so that tests can
- * record the pauses instead of waiting for them.
+ * <p>Owned by the accept loop's thread. A blocking accept loop sleeps through
+ * {@link #pauseAfterFailure()}; a selector loop, which must keep serving, takes
+ * {@link #nextPause()} and stops watching its listener until then. The {@link Sleeper} is
+ * injectable so that tests can record the pauses instead of waiting for them.
  */
 public final class AcceptBackoff {
 
@@ -46,9 +48,18 @@ public final class AcceptBackoff {
 
     /** Waits for the current pause and doubles the next one; returns the pause it waited. */
     public Duration pauseAfterFailure() throws InterruptedException {
+        Duration pause = nextPause();
+        sleeper.sleep(pause);
+        return pause;
+    }
+
+    /**
+     * The current pause, without waiting for it, and doubles the next one: for a loop that must
+     * not sleep (a selector thread stops watching its listener until then instead).
+     */
+    public Duration nextPause() {
         Duration pause = next;
         next = pause.multipliedBy(2).compareTo(max) > 0 ? max : pause.multipliedBy(2);
-        sleeper.sleep(pause);
         return pause;
     }
 

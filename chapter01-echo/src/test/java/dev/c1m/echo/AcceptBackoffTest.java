@@ -34,6 +34,19 @@ class AcceptBackoffTest {
     }
 
     @Test
+    void nextPauseDoublesAndResetsLikeAFailureButSleepsNever() {
+        List<Long> pauses = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            pauses.add(backoff.nextPause().toMillis());
+        }
+        backoff.reset();
+        pauses.add(backoff.nextPause().toMillis());
+
+        assertThat(pauses).containsExactly(5L, 10L, 20L, 40L, 50L, 5L);
+        assertThat(slept).isEmpty();
+    }
+
+    @Test
     void refusesAZeroInitialPauseOrAMaximumBelowIt() {
         assertThatThrownBy(() -> new AcceptBackoff(Duration.ZERO, Duration.ofSeconds(1), d -> { }))
                 .isInstanceOf(IllegalArgumentException.class);

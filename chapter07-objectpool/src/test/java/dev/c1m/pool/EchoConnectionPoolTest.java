@@ -1,8 +1,8 @@
 package dev.c1m.pool;
 
+import dev.c1m.echo.AcceptBackoff;
 import dev.c1m.echo.LineEchoHandler;
 import dev.c1m.echo.TcpServer;
-import dev.c1m.echo.AcceptBackoff;
 import dev.c1m.echo.testing.Await;
 import dev.c1m.echo.testing.ReservedPort;
 import org.junit.jupiter.api.AfterEach;

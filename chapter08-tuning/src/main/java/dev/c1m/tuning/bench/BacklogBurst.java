@@ -27,12 +27,13 @@ import java.util.function.ToLongFunction;
  * retry).
  *
  * <p>Each run starts {@link EchoServerMain} in a child JVM ({@code -Xss256k}, one platform
- * thread per connection, under {@link ExitWithParent} so that it ends with this one) and runs {@link LoadEngine} in this JVM. Configurations alternate within
- * each run so that the machine's changing load touches all of them alike. Beside the load
- * generator's error counts it reads the kernel's counters before and after
- * ({@link TcpExtCounters}: {@code ListenOverflows}, {@code ListenDrops}, SYN cookies sent),
- * which are machine-wide. The sysctl is written only around the runs that need it and restored
- * at once (and by a shutdown hook); that configuration is skipped when the file is not writable.
+ * thread per connection, under {@link ExitWithParent} so that it ends with this one) and runs
+ * {@link LoadEngine} in this JVM. Configurations alternate within each run so that the machine's
+ * changing load touches all of them alike. Beside the load generator's error counts it reads the
+ * kernel's counters before and after ({@link TcpExtCounters}: {@code ListenOverflows},
+ * {@code ListenDrops}, SYN cookies sent), which are machine-wide. The sysctl is written only around
+ * the runs that need it and restored at once (and by a shutdown hook); that configuration is
+ * skipped when the file is not writable.
  *
  * <pre>
  * CP=$(printf '%s/target/classes:' chapter0*)   # every chapter's classes, from the repository root

@@ -16,7 +16,6 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -28,11 +27,11 @@ import java.util.function.Consumer;
  * no admission limit, no buffer pool, no backpressure: a line split across two reads is dropped,
  * and so are reply bytes the socket does not take at once. When {@code accept} fails (EMFILE), it
  * stops watching the listener for a pause that doubles from 5 ms to 1 s (chapter 1's
- * {@link AcceptBackoff}) instead of spinning on a listener that stays ready. It is a benchmark, not a server; run
- * by {@code C1mRun --server bare} in place of {@link ServerNodeMain}, whose command-line contract
- * it shares ({@code --host}, {@code --port}, {@code --metrics-port}, {@code --exit-with-parent},
- * the {@code listening on}, {@code metrics on} and {@code drained:} lines), so that the same
- * supervisor, load generator and report measure both.
+ * {@link AcceptBackoff}) instead of spinning on a listener that stays ready. It is a benchmark,
+ * not a server; run by {@code C1mRun --server bare} in place of {@link ServerNodeMain}, whose
+ * command-line contract it shares ({@code --host}, {@code --port}, {@code --metrics-port},
+ * {@code --exit-with-parent}, the {@code listening on}, {@code metrics on} and {@code drained:}
+ * lines), so that the same supervisor, load generator and report measure both.
  *
  * <p>Threads: the selector thread ({@code bare-loop}) owns every channel and buffer; the metrics
  * endpoint's thread only reads the two volatile counters.
@@ -58,9 +57,8 @@ public final class BareHeartbeatServerMain {
     /** Made once: {@code this::onReady} written at the select would allocate on every pass. */
     private final Consumer<SelectionKey> onReady = this::onReady;
     private final SelectionKey listenerKey;
-    /** After a failed accept it sets {@link #acceptResumesAtNanos} instead of sleeping: the loop keeps answering. */
-    private final AcceptBackoff acceptBackoff = new AcceptBackoff(Duration.ofMillis(5), Duration.ofSeconds(1),
-            pause -> acceptResumesAtNanos = System.nanoTime() + pause.toNanos());
+    /** Only its {@code nextPause} is used: the loop never sleeps, it keeps answering while accepting pauses. */
+    private final AcceptBackoff acceptBackoff = AcceptBackoff.standard();
     private long acceptResumesAtNanos;
     private boolean acceptPaused;
     // Written by the loop thread only; volatile so that the metrics thread reads them.
@@ -173,11 +171,7 @@ public final class BareHeartbeatServerMain {
         System.err.println("accept failed: " + cause);
         listenerKey.interestOps(0);
         acceptPaused = true;
-        try {
-            acceptBackoff.pauseAfterFailure(); // only sets acceptResumesAtNanos
-        } catch (InterruptedException impossible) {
-            throw new AssertionError(impossible);
-        }
+        acceptResumesAtNanos = System.nanoTime() + acceptBackoff.nextPause().toNanos();
     }
 
     /** Puts the reply to every complete line of {@code in} into {@code out}. */
